@@ -1,6 +1,6 @@
 using System.Globalization;
 using Castio.Core.Users;
-using Castio.Core.Validation;
+using Castio.Core.Common;
 
 namespace Castio.Core.Orgs;
 

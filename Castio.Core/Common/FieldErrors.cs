@@ -1,4 +1,4 @@
-namespace Castio.Core.Validation;
+namespace Castio.Core.Common;
 
 /// <summary>
 /// Field-level validation messages, keyed by the camelCase wire name of the field, in the shape

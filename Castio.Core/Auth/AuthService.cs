@@ -1,0 +1,202 @@
+using Azure;
+using Castio.Core.Abuse;
+using Castio.Core.Common;
+using Castio.Core.Orgs;
+using Castio.Core.Storage;
+using Castio.Core.Users;
+using Microsoft.Extensions.Options;
+
+namespace Castio.Core.Auth;
+
+/// <summary>The signed-in caller, as verified on this request (ids from the token, role from the user row).</summary>
+public sealed record CurrentUser(Guid UserId, Guid OrgId, Role Role);
+
+public sealed record OrgView(Guid Id, string Name, string Slug)
+{
+    public static OrgView From(OrgEntity org) => new(org.Id, org.Name, org.Slug);
+}
+
+/// <summary>What a successful sign-in (register, login, invite acceptance, refresh) returns.</summary>
+public sealed record SignInResult(IssuedSession Session, UserView User, OrgView Org);
+
+public sealed record LoginCommand(string? Email, string? Password, string? OrgSlug);
+
+/// <summary>Login, invite acceptance and the caller's own profile (seed §4.3).</summary>
+public sealed class AuthService(
+    OrgStore orgs,
+    UserStore users,
+    OrgTables tables,
+    SessionService sessions,
+    PasswordHasher hasher,
+    RateLimiter limiter,
+    IOptions<AuthOptions> options,
+    TimeProvider time)
+{
+    private readonly AuthOptions _options = options.Value;
+
+    public async Task<Outcome<SignInResult>> LoginAsync(LoginCommand command, CancellationToken cancellationToken)
+    {
+        var email = EmailAddress.Normalize(command.Email);
+        var slug = OrgSlug.Normalize(command.OrgSlug);
+        var errors = new FieldErrors();
+        if (email.Length is 0 or > EmailAddress.MaxLength)
+        {
+            errors.Add("email", "E-mail is required.");
+        }
+
+        if (string.IsNullOrEmpty(command.Password) || command.Password.Length > PasswordPolicy.MaxLength * 2)
+        {
+            errors.Add("password", "Password is required.");
+        }
+
+        if (slug.Length is 0 or > OrgSlug.MaxLength)
+        {
+            errors.Add("orgSlug", "Organization slug is required.");
+        }
+
+        if (!errors.IsEmpty)
+        {
+            return Error.Invalid(Common.ValidationCodes.ValidationFailed, errors);
+        }
+
+        // Counted per account whatever the account's existence, so the limit reveals nothing either.
+        var accountRule = RateLimitRules.AuthLoginAccount(_options.MaxFailedLoginsPerAccount, _options.AccountLockoutWindow);
+        var accountKey = slug + "\n" + email;
+        var gate = await limiter.CheckAsync(accountRule, accountKey, cancellationToken);
+        if (!gate.Allowed)
+        {
+            return new Error(ErrorKind.TooManyRequests, AuthErrors.AccountThrottled, "Too many failed sign-ins for this account. Try again later.", RetryAfter: gate.RetryAfter);
+        }
+
+        var orgId = await orgs.ResolveSlugAsync(slug, cancellationToken);
+        var user = orgId is { } id ? await users.FindByEmailAsync(id, email, cancellationToken) : null;
+        if (user is not { IsActive: true, PasswordHash: { } storedHash })
+        {
+            hasher.VerifyDecoy(command.Password!);
+            await limiter.RecordAsync(accountRule, accountKey, cancellationToken);
+            return AuthErrors.BadCredentials;
+        }
+
+        var verdict = hasher.Verify(storedHash, command.Password!);
+        if (verdict == PasswordVerification.Failed)
+        {
+            await limiter.RecordAsync(accountRule, accountKey, cancellationToken);
+            return AuthErrors.BadCredentials;
+        }
+
+        if (verdict == PasswordVerification.SuccessRehashNeeded)
+        {
+            user.PasswordHash = hasher.Hash(command.Password!);
+        }
+
+        user.LastLoginAt = time.GetUtcNow();
+        try
+        {
+            await users.UpdateAsync(user, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 412)
+        {
+            // A concurrent change to the user wins; the sign-in itself stands (the rehash waits for next time).
+        }
+
+        var org = await orgs.GetAsync(orgId!.Value, cancellationToken);
+        if (org is null)
+        {
+            return AuthErrors.BadCredentials;
+        }
+
+        var session = await sessions.StartAsync(user, cancellationToken);
+        return new SignInResult(session, UserView.From(user), OrgView.From(org));
+    }
+
+    public async Task<Outcome<SignInResult>> RefreshAsync(string? refreshToken, CancellationToken cancellationToken)
+    {
+        var result = await sessions.RefreshAsync(refreshToken ?? "", cancellationToken);
+        if (result.Error is { } error)
+        {
+            return error;
+        }
+
+        var (session, user) = result.Value;
+        var org = await orgs.GetAsync(user.OrgId, cancellationToken);
+        return org is null ? AuthErrors.BadRefreshToken : new SignInResult(session, UserView.From(user), OrgView.From(org));
+    }
+
+    public Task LogoutAsync(string? refreshToken, CancellationToken cancellationToken) =>
+        sessions.RevokeAsync(refreshToken ?? "", cancellationToken);
+
+    public async Task<Outcome<(UserView User, OrgView Org)>> GetMeAsync(CurrentUser caller, CancellationToken cancellationToken)
+    {
+        var user = await users.GetAsync(caller.OrgId, caller.UserId, cancellationToken);
+        var org = await orgs.GetAsync(caller.OrgId, cancellationToken);
+        if (user is null || org is null)
+        {
+            return new Error(ErrorKind.NotFound, UserErrors.NotFound, "User not found.");
+        }
+
+        return (UserView.From(user), OrgView.From(org));
+    }
+
+    /// <summary>Sets the password of an invited user with a one-time invite token and signs them in.</summary>
+    public async Task<Outcome<SignInResult>> AcceptInviteAsync(string? token, string? password, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors()
+            .AddIf("token", string.IsNullOrEmpty(token) ? "Invite token is required." : null)
+            .AddIf("password", PasswordPolicy.Check(password));
+        if (!errors.IsEmpty)
+        {
+            return Error.Invalid(Common.ValidationCodes.ValidationFailed, errors);
+        }
+
+        var invalid = new Error(ErrorKind.NotFound, AuthErrors.InvalidInvite, "The invite is not valid or was already used.");
+        if (!OpaqueToken.LooksValid(token))
+        {
+            return invalid;
+        }
+
+        await tables.EnsureCreatedAsync(cancellationToken);
+        var hash = OpaqueToken.Hash(token!);
+        var index = (await tables.TokenIndex.GetEntityIfExistsAsync<TokenIndexEntity>(hash, TokenIndexEntity.Invite, cancellationToken: cancellationToken)).ValueOrNull();
+        if (index is null)
+        {
+            return invalid;
+        }
+
+        var invite = (await tables.Orgs.GetEntityIfExistsAsync<InviteEntity>(index.OrgId, OrgKeys.Invite(hash), cancellationToken: cancellationToken)).ValueOrNull();
+        var now = time.GetUtcNow();
+        if (invite is null || invite.UsedAt is not null || invite.ExpiresAt <= now
+            || !Guid.TryParse(invite.UserId, out var userId) || !Guid.TryParse(index.OrgId, out var orgId))
+        {
+            return invalid;
+        }
+
+        var user = await users.GetAsync(orgId, userId, cancellationToken);
+        var org = await orgs.GetAsync(orgId, cancellationToken);
+        if (user is not { Status: UserEntity.Invited } || org is null)
+        {
+            return invalid;
+        }
+
+        user.PasswordHash = hasher.Hash(password!);
+        user.Status = UserEntity.Active;
+        user.UpdatedAt = now;
+        user.LastLoginAt = now;
+        invite.UsedAt = now;
+        try
+        {
+            await tables.Orgs.SubmitTransactionAsync(
+                [
+                    new(TableTransactionActionType.UpdateReplace, user, user.ETag),
+                    new(TableTransactionActionType.UpdateReplace, invite, invite.ETag),
+                ],
+                cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status is 412 or 404)
+        {
+            return invalid;
+        }
+
+        var session = await sessions.StartAsync(user, cancellationToken);
+        return new SignInResult(session, UserView.From(user), OrgView.From(org));
+    }
+}

@@ -1,0 +1,194 @@
+using Azure;
+using Castio.Core.Common;
+using Castio.Core.Orgs;
+using Castio.Core.Storage;
+using Castio.Core.Users;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Castio.Core.Auth;
+
+/// <summary>Tokens handed to a client after sign-in or refresh.</summary>
+public sealed record IssuedSession(string AccessToken, DateTimeOffset AccessTokenExpiresAt, string RefreshToken, DateTimeOffset RefreshTokenExpiresAt);
+
+/// <summary>
+/// Sign-in sessions (seed §4.3, §4.4): a family of refresh tokens per login, each used once.
+/// Rotation is one transaction in the org partition that marks the old token used (ETag), adds
+/// the new one and touches the family (ETag), so two racing refreshes cannot both win and a
+/// revocation cannot be overtaken. Presenting a used token again revokes the whole family.
+/// </summary>
+public sealed partial class SessionService(
+    OrgTables tables,
+    UserStore users,
+    AccessTokenService accessTokens,
+    IOptions<AuthOptions> options,
+    TimeProvider time,
+    ILogger<SessionService> logger)
+{
+    private readonly AuthOptions _options = options.Value;
+
+    /// <summary>Starts a new family for a freshly authenticated user.</summary>
+    public async Task<IssuedSession> StartAsync(UserEntity user, CancellationToken cancellationToken)
+    {
+        await tables.EnsureCreatedAsync(cancellationToken);
+        var now = time.GetUtcNow();
+        var family = new RefreshFamilyEntity
+        {
+            PartitionKey = user.PartitionKey,
+            RowKey = OrgKeys.Family(Guid.CreateVersion7()),
+            UserId = user.Id.ToString("D"),
+            CreatedAt = now,
+        };
+        var (token, row) = await NewTokenAsync(user, family, now, cancellationToken);
+        await tables.Orgs.SubmitTransactionAsync(
+            [new(TableTransactionActionType.Add, family), new(TableTransactionActionType.Add, row)],
+            cancellationToken);
+        return Issue(user, token, row.ExpiresAt);
+    }
+
+    /// <summary>Trades a refresh token for a new pair; the old one is spent.</summary>
+    public async Task<Outcome<(IssuedSession Session, UserEntity User)>> RefreshAsync(string refreshToken, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(refreshToken, cancellationToken) is not { } found)
+        {
+            return AuthErrors.BadRefreshToken;
+        }
+
+        var (token, family) = found;
+        var now = time.GetUtcNow();
+        if (family.RevokedAt is not null)
+        {
+            return AuthErrors.BadRefreshToken;
+        }
+
+        if (token.UsedAt is not null)
+        {
+            LogReuse(logger, family.PartitionKey, family.UserId);
+            await RevokeFamilyAsync(family, "reuse", cancellationToken);
+            return new Error(ErrorKind.Unauthenticated, AuthErrors.RefreshTokenReused, "This refresh token was already used; the session is ended. Sign in again.");
+        }
+
+        if (token.ExpiresAt <= now)
+        {
+            return AuthErrors.BadRefreshToken;
+        }
+
+        var user = Guid.TryParse(token.UserId, out var userId) ? await users.GetAsync(Guid.Parse(token.PartitionKey), userId, cancellationToken) : null;
+        if (user is not { IsActive: true })
+        {
+            await RevokeFamilyAsync(family, "user inactive", cancellationToken);
+            return AuthErrors.BadRefreshToken;
+        }
+
+        var (newToken, newRow) = await NewTokenAsync(user, family, now, cancellationToken);
+        token.UsedAt = now;
+        family.LastRotatedAt = now;
+        try
+        {
+            await tables.Orgs.SubmitTransactionAsync(
+                [
+                    new(TableTransactionActionType.UpdateReplace, token, token.ETag),
+                    new(TableTransactionActionType.UpdateReplace, family, family.ETag),
+                    new(TableTransactionActionType.Add, newRow),
+                ],
+                cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status is 412 or 409 or 404)
+        {
+            // Someone else spent this token (or revoked the family) between our read and write.
+            LogReuse(logger, family.PartitionKey, family.UserId);
+            await RevokeFamilyAsync(family, "concurrent reuse", cancellationToken);
+            return new Error(ErrorKind.Unauthenticated, AuthErrors.RefreshTokenReused, "This refresh token was already used; the session is ended. Sign in again.");
+        }
+
+        return (Issue(user, newToken, newRow.ExpiresAt), user);
+    }
+
+    /// <summary>Ends the session the token belongs to. Unknown tokens are ignored (logout is idempotent).</summary>
+    public async Task RevokeAsync(string refreshToken, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(refreshToken, cancellationToken) is { Family: { RevokedAt: null } family })
+        {
+            await RevokeFamilyAsync(family, "logout", cancellationToken);
+        }
+    }
+
+    /// <summary>Ends every session of a user (deactivation).</summary>
+    public async Task RevokeAllAsync(Guid orgId, Guid userId, string reason, CancellationToken cancellationToken)
+    {
+        await tables.EnsureCreatedAsync(cancellationToken);
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {OrgKeys.Partition(orgId)} and RowKey gt {OrgKeys.FamilyPrefix} and RowKey lt {OrgKeys.PrefixEnd(OrgKeys.FamilyPrefix)} and UserId eq {userId.ToString("D")}");
+        await foreach (var family in tables.Orgs.QueryAsync<RefreshFamilyEntity>(filter, cancellationToken: cancellationToken))
+        {
+            if (family.RevokedAt is null)
+            {
+                await RevokeFamilyAsync(family, reason, cancellationToken);
+            }
+        }
+    }
+
+    private async Task<(RefreshTokenEntity Token, RefreshFamilyEntity Family)?> FindAsync(string refreshToken, CancellationToken cancellationToken)
+    {
+        if (!OpaqueToken.LooksValid(refreshToken))
+        {
+            return null;
+        }
+
+        await tables.EnsureCreatedAsync(cancellationToken);
+        var hash = OpaqueToken.Hash(refreshToken);
+        var index = (await tables.TokenIndex.GetEntityIfExistsAsync<TokenIndexEntity>(hash, TokenIndexEntity.Refresh, cancellationToken: cancellationToken)).ValueOrNull();
+        if (index is null)
+        {
+            return null;
+        }
+
+        var token = (await tables.Orgs.GetEntityIfExistsAsync<RefreshTokenEntity>(index.OrgId, OrgKeys.Refresh(hash), cancellationToken: cancellationToken)).ValueOrNull();
+        if (token is null || !Guid.TryParse(token.FamilyId, out var familyId))
+        {
+            return null;
+        }
+
+        var family = (await tables.Orgs.GetEntityIfExistsAsync<RefreshFamilyEntity>(index.OrgId, OrgKeys.Family(familyId), cancellationToken: cancellationToken)).ValueOrNull();
+        return family is null ? null : (token, family);
+    }
+
+    private async Task<(string Token, RefreshTokenEntity Row)> NewTokenAsync(UserEntity user, RefreshFamilyEntity family, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var token = OpaqueToken.Create();
+        var hash = OpaqueToken.Hash(token);
+        var expires = now + _options.RefreshTokenLifetime;
+        // The index goes first: if the token row never lands, the index points at nothing.
+        await tables.TokenIndex.UpsertEntityAsync(
+            new TokenIndexEntity { PartitionKey = hash, RowKey = TokenIndexEntity.Refresh, OrgId = user.PartitionKey, ExpiresAt = expires },
+            TableUpdateMode.Replace,
+            cancellationToken);
+        var row = new RefreshTokenEntity
+        {
+            PartitionKey = user.PartitionKey,
+            RowKey = OrgKeys.Refresh(hash),
+            FamilyId = family.RowKey[OrgKeys.FamilyPrefix.Length..],
+            UserId = user.Id.ToString("D"),
+            IssuedAt = now,
+            ExpiresAt = expires,
+        };
+        return (token, row);
+    }
+
+    private IssuedSession Issue(UserEntity user, string refreshToken, DateTimeOffset refreshExpires)
+    {
+        var access = accessTokens.Issue(user.Id, user.OrgId, user.RoleValue);
+        return new IssuedSession(access.Token, access.ExpiresAt, refreshToken, refreshExpires);
+    }
+
+    private async Task RevokeFamilyAsync(RefreshFamilyEntity family, string reason, CancellationToken cancellationToken)
+    {
+        family.RevokedAt = time.GetUtcNow();
+        family.RevokedReason = reason;
+        // Unconditional: revocation must win over anything that happened since we read it.
+        await tables.Orgs.UpdateEntityAsync(family, ETag.All, TableUpdateMode.Replace, cancellationToken);
+    }
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Refresh token reuse in org {OrgId} for user {UserId}; session revoked")]
+    private static partial void LogReuse(ILogger logger, string orgId, string userId);
+}

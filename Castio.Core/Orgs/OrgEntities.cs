@@ -1,0 +1,122 @@
+using System.Text.Json.Serialization;
+using Azure;
+using Castio.Core.Storage;
+
+namespace Castio.Core.Orgs;
+
+/// <summary>The organization row: partition = org id, row = <see cref="OrgKeys.Org"/>.</summary>
+public sealed class OrgEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = OrgKeys.Org;
+    public DateTimeOffset? Timestamp { get; set; }
+    [JsonIgnore] public ETag ETag { get; set; }
+
+    public string Name { get; set; } = "";
+    public string Slug { get; set; } = "";
+    public string RtkAppId { get; set; } = "";
+    public string OwnerId { get; set; } = "";
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public string BrandColor { get; set; } = OrgSettings.Defaults.BrandColor;
+    public string Theme { get; set; } = OrgSettings.Defaults.Theme;
+    public string DefaultMeetingType { get; set; } = OrgSettings.Defaults.DefaultMeetingType;
+    public int MaxMeetingDurationMinutes { get; set; } = OrgSettings.Defaults.MaxMeetingDurationMinutes;
+    public int MaxParticipantsPerMeeting { get; set; } = OrgSettings.Defaults.MaxParticipantsPerMeeting;
+    public int MaxConcurrentMeetings { get; set; } = OrgSettings.Defaults.MaxConcurrentMeetings;
+    public string GuestAccessDefault { get; set; } = OrgSettings.Defaults.GuestAccessDefault;
+    public bool WaitingRoomDefault { get; set; } = OrgSettings.Defaults.WaitingRoomDefault;
+    public bool TranscriptionDefault { get; set; } = OrgSettings.Defaults.TranscriptionDefault;
+    public bool PhoneHomeEnabled { get; set; } = OrgSettings.Defaults.PhoneHomeEnabled;
+
+    [JsonIgnore]
+    public Guid Id => Guid.Parse(PartitionKey);
+
+    public OrgSettings ToSettings() => new(
+        BrandColor, Theme, DefaultMeetingType, MaxMeetingDurationMinutes, MaxParticipantsPerMeeting,
+        MaxConcurrentMeetings, GuestAccessDefault, WaitingRoomDefault, TranscriptionDefault, PhoneHomeEnabled);
+
+    public void SetSettings(OrgSettings s)
+    {
+        BrandColor = s.BrandColor;
+        Theme = s.Theme;
+        DefaultMeetingType = s.DefaultMeetingType;
+        MaxMeetingDurationMinutes = s.MaxMeetingDurationMinutes;
+        MaxParticipantsPerMeeting = s.MaxParticipantsPerMeeting;
+        MaxConcurrentMeetings = s.MaxConcurrentMeetings;
+        GuestAccessDefault = s.GuestAccessDefault;
+        WaitingRoomDefault = s.WaitingRoomDefault;
+        TranscriptionDefault = s.TranscriptionDefault;
+        PhoneHomeEnabled = s.PhoneHomeEnabled;
+    }
+}
+
+/// <summary>
+/// Slug → org index (partition = slug). Registration claims it as <c>pending</c> under a lease,
+/// records the RTK app as soon as one exists (so a retry reuses it rather than orphaning it), and
+/// flips it to <c>active</c> only after the org and its owner are stored. Only active slugs resolve.
+/// </summary>
+public sealed class OrgSlugEntity : ITableEntity
+{
+    public const string Pending = "pending";
+    public const string Active = "active";
+
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = OrgKeys.Slug;
+    public DateTimeOffset? Timestamp { get; set; }
+    [JsonIgnore] public ETag ETag { get; set; }
+
+    public string OrgId { get; set; } = "";
+    public string State { get; set; } = Pending;
+    public string? RtkAppId { get; set; }
+    public DateTimeOffset LeaseUntil { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>One uploaded branding file's metadata; the bytes are in the branding container.</summary>
+public sealed class BrandingEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    [JsonIgnore] public ETag ETag { get; set; }
+
+    public string Kind { get; set; } = "";
+    public string BlobName { get; set; } = "";
+    public string ContentType { get; set; } = "";
+    public long Length { get; set; }
+    public string Version { get; set; } = "";
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>Row keys inside an org's partition of the <c>orgs</c> table, one prefix per entity type.</summary>
+public static class OrgKeys
+{
+    public const string Org = "org";
+    public const string Slug = "slug";
+    public const string UserPrefix = "user:";
+    public const string EmailPrefix = "email:";
+    public const string RefreshPrefix = "refresh:";
+    public const string FamilyPrefix = "family:";
+    public const string InvitePrefix = "invite:";
+    public const string BrandingPrefix = "branding:";
+
+    public static string User(Guid userId) => UserPrefix + userId.ToString("D");
+
+    /// <summary>E-mails may hold characters row keys forbid, so the index keys on their SHA-256.</summary>
+    public static string Email(string normalizedEmail) => EmailPrefix + Auth.OpaqueToken.Hash(normalizedEmail);
+
+    public static string Refresh(string tokenHash) => RefreshPrefix + tokenHash;
+
+    public static string Family(Guid familyId) => FamilyPrefix + familyId.ToString("D");
+
+    public static string Invite(string tokenHash) => InvitePrefix + tokenHash;
+
+    public static string Branding(BrandingAssetKind kind) => BrandingPrefix + kind.ToWire();
+
+    public static string Partition(Guid orgId) => orgId.ToString("D");
+
+    /// <summary>The exclusive upper bound of a prefix range: the prefix with its last character bumped.</summary>
+    public static string PrefixEnd(string prefix) => prefix[..^1] + (char)(prefix[^1] + 1);
+}

@@ -1,0 +1,59 @@
+using Castio.Core.Storage;
+
+namespace Castio.Core.Orgs;
+
+/// <summary>
+/// The tables and container behind orgs, users and sign-in, created on first use.
+/// <list type="bullet">
+/// <item><c>orgs</c>: partition = org id; the org row, users, e-mail index, invites, refresh
+/// tokens and families, branding metadata, so a user and its index commit in one transaction.</item>
+/// <item><c>orgslugs</c>: partition = slug; the slug → org index.</item>
+/// <item><c>tokenindex</c>: partition = token hash; which org holds a refresh or invite token.</item>
+/// <item><c>ratelimits</c>: partition = limited key; one row per window.</item>
+/// <item>container <c>branding</c>: <c>{orgId}/{kind}</c>.</item>
+/// </list>
+/// </summary>
+public sealed class OrgTables
+{
+    private readonly object _gate = new();
+    private Task? _ready;
+
+    public OrgTables(StorageAccount account, string namePrefix = "")
+    {
+        Orgs = account.Tables.GetTableClient(namePrefix + "orgs");
+        Slugs = account.Tables.GetTableClient(namePrefix + "orgslugs");
+        TokenIndex = account.Tables.GetTableClient(namePrefix + "tokenindex");
+        RateLimits = account.Tables.GetTableClient(namePrefix + "ratelimits");
+        Branding = account.Blobs.GetBlobContainerClient(namePrefix + "branding");
+    }
+
+    public TableClient Orgs { get; }
+    public TableClient Slugs { get; }
+    public TableClient TokenIndex { get; }
+    public TableClient RateLimits { get; }
+    public BlobContainerClient Branding { get; }
+
+    /// <summary>Creates everything once per process; a failed attempt is retried by the next caller.</summary>
+    public Task EnsureCreatedAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_ready is null || _ready.IsFaulted || _ready.IsCanceled)
+            {
+                _ready = CreateAsync(cancellationToken);
+            }
+
+            return _ready;
+        }
+    }
+
+    private async Task CreateAsync(CancellationToken cancellationToken)
+    {
+        await Task.WhenAll(
+            Orgs.CreateIfNotExistsAsync(cancellationToken),
+            Slugs.CreateIfNotExistsAsync(cancellationToken),
+            TokenIndex.CreateIfNotExistsAsync(cancellationToken),
+            RateLimits.CreateIfNotExistsAsync(cancellationToken),
+            Branding.CreateIfNotExistsAsync(cancellationToken));
+    }
+}

@@ -1,0 +1,72 @@
+using System.Text.Json.Serialization;
+using Azure;
+using Castio.Core.Auth;
+using Castio.Core.Storage;
+
+namespace Castio.Core.Users;
+
+/// <summary>A user of one org (seed §4.2): partition = org id, row = <c>user:{id}</c>.</summary>
+public sealed class UserEntity : ITableEntity
+{
+    public const string Active = "active";
+    public const string Invited = "invited";
+    public const string Deactivated = "deactivated";
+
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    [JsonIgnore] public ETag ETag { get; set; }
+
+    public string Email { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string Role { get; set; } = "member";
+    public string? PasswordHash { get; set; }
+    public string Status { get; set; } = Active;
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public DateTimeOffset? LastLoginAt { get; set; }
+
+    [JsonIgnore]
+    public Guid Id => Guid.Parse(RowKey.AsSpan(Orgs.OrgKeys.UserPrefix.Length));
+
+    [JsonIgnore]
+    public Guid OrgId => Guid.Parse(PartitionKey);
+
+    [JsonIgnore]
+    public Role RoleValue => Roles.Parse(Role);
+
+    [JsonIgnore]
+    public bool IsActive => Status == Active;
+}
+
+/// <summary>E-mail → user index inside the org partition, written in the same transaction as the user.</summary>
+public sealed class EmailIndexEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    [JsonIgnore] public ETag ETag { get; set; }
+
+    public string UserId { get; set; } = "";
+}
+
+/// <summary>A one-time invite (row = <c>invite:{sha256}</c>); the token itself is never stored.</summary>
+public sealed class InviteEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    [JsonIgnore] public ETag ETag { get; set; }
+
+    public string UserId { get; set; } = "";
+    public string CreatedBy { get; set; } = "";
+    public DateTimeOffset ExpiresAt { get; set; }
+    public DateTimeOffset? UsedAt { get; set; }
+}
+
+/// <summary>What callers see of a user.</summary>
+public sealed record UserView(Guid Id, string Email, string Name, string Role, string Status, DateTimeOffset CreatedAt, DateTimeOffset? LastLoginAt)
+{
+    public static UserView From(UserEntity user) =>
+        new(user.Id, user.Email, user.Name, user.Role, user.Status, user.CreatedAt, user.LastLoginAt);
+}
