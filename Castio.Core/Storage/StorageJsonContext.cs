@@ -8,6 +8,17 @@ namespace Castio.Core.Storage;
 /// (PascalCase), which is what the Table service and Azure.Data.Tables use.
 /// </summary>
 [JsonSerializable(typeof(StorageProbeEntity))]
+// Orgs, users and sign-in (orgs/orgslugs/tokenindex/ratelimits tables).
+[JsonSerializable(typeof(Castio.Core.Orgs.OrgEntity))]
+[JsonSerializable(typeof(Castio.Core.Orgs.OrgSlugEntity))]
+[JsonSerializable(typeof(Castio.Core.Orgs.BrandingEntity))]
+[JsonSerializable(typeof(Castio.Core.Users.UserEntity))]
+[JsonSerializable(typeof(Castio.Core.Users.EmailIndexEntity))]
+[JsonSerializable(typeof(Castio.Core.Users.InviteEntity))]
+[JsonSerializable(typeof(Castio.Core.Auth.RefreshTokenEntity))]
+[JsonSerializable(typeof(Castio.Core.Auth.RefreshFamilyEntity))]
+[JsonSerializable(typeof(Castio.Core.Auth.TokenIndexEntity))]
+[JsonSerializable(typeof(Castio.Core.Abuse.RateLimitEntity))]
 public sealed partial class StorageJsonContext : JsonSerializerContext;
 
 /// <summary>A minimal entity (keys only) used to probe a table; also keeps the context non-empty.</summary>
