@@ -1,0 +1,124 @@
+using Castio.Core.Auth;
+using Castio.Core.Users;
+using Castio.Tests.Infrastructure;
+
+namespace Castio.Tests.Auth;
+
+public class SessionServiceTests(AzuriteFixture azurite)
+{
+    private readonly IdentityWorld _world = new(azurite);
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task RefreshRotatesTheTokenAndKeepsTheUser()
+    {
+        var (_, owner) = await _world.CreateOrgAsync(cancellationToken: Ct);
+        var first = await _world.Sessions.StartAsync(owner, Ct);
+
+        var refreshed = await _world.Sessions.RefreshAsync(first.RefreshToken, Ct);
+
+        Assert.True(refreshed.Succeeded);
+        Assert.NotEqual(first.RefreshToken, refreshed.Value.Session.RefreshToken);
+        var claims = await _world.AccessTokens.ValidateAsync(refreshed.Value.Session.AccessToken);
+        Assert.Equal(owner.Id, claims!.UserId);
+        Assert.Equal(Role.Owner, claims.Role);
+    }
+
+    [Fact]
+    public async Task ReusingARotatedTokenRevokesTheWholeFamily()
+    {
+        var (_, owner) = await _world.CreateOrgAsync(cancellationToken: Ct);
+        var first = await _world.Sessions.StartAsync(owner, Ct);
+        var second = (await _world.Sessions.RefreshAsync(first.RefreshToken, Ct)).Value.Session;
+
+        var replay = await _world.Sessions.RefreshAsync(first.RefreshToken, Ct);
+
+        Assert.Equal(AuthErrors.RefreshTokenReused, replay.Error?.Code);
+        // The legitimate holder's newer token is dead too.
+        Assert.Equal(AuthErrors.InvalidRefreshToken, (await _world.Sessions.RefreshAsync(second.RefreshToken, Ct)).Error?.Code);
+    }
+
+    [Fact]
+    public async Task OtherSessionsSurviveAReuseInOneFamily()
+    {
+        var (_, owner) = await _world.CreateOrgAsync(cancellationToken: Ct);
+        var laptop = await _world.Sessions.StartAsync(owner, Ct);
+        var phone = await _world.Sessions.StartAsync(owner, Ct);
+        await _world.Sessions.RefreshAsync(laptop.RefreshToken, Ct);
+        await _world.Sessions.RefreshAsync(laptop.RefreshToken, Ct);
+
+        Assert.True((await _world.Sessions.RefreshAsync(phone.RefreshToken, Ct)).Succeeded);
+    }
+
+    [Fact]
+    public async Task ConcurrentRefreshesOfOneTokenLetAtMostOneWin()
+    {
+        var (_, owner) = await _world.CreateOrgAsync(cancellationToken: Ct);
+        var first = await _world.Sessions.StartAsync(owner, Ct);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => _world.Sessions.RefreshAsync(first.RefreshToken, Ct)));
+
+        Assert.True(results.Count(r => r.Succeeded) <= 1);
+        Assert.Contains(results, r => r.Error?.Code == AuthErrors.RefreshTokenReused);
+    }
+
+    [Fact]
+    public async Task RefreshTokenExpiresAfterThirtyDays()
+    {
+        var (_, owner) = await _world.CreateOrgAsync(cancellationToken: Ct);
+        var session = await _world.Sessions.StartAsync(owner, Ct);
+
+        _world.Clock.Advance(TimeSpan.FromDays(30) + TimeSpan.FromSeconds(1));
+
+        Assert.Equal(AuthErrors.InvalidRefreshToken, (await _world.Sessions.RefreshAsync(session.RefreshToken, Ct)).Error?.Code);
+        Assert.Equal(_world.Clock.GetUtcNow().AddSeconds(-1), session.RefreshTokenExpiresAt);
+    }
+
+    [Fact]
+    public async Task LogoutRevokesTheSession()
+    {
+        var (_, owner) = await _world.CreateOrgAsync(cancellationToken: Ct);
+        var session = await _world.Sessions.StartAsync(owner, Ct);
+
+        await _world.Sessions.RevokeAsync(session.RefreshToken, Ct);
+
+        Assert.Equal(AuthErrors.InvalidRefreshToken, (await _world.Sessions.RefreshAsync(session.RefreshToken, Ct)).Error?.Code);
+    }
+
+    [Fact]
+    public async Task UnknownAndMalformedTokensAreRefused()
+    {
+        Assert.Equal(AuthErrors.InvalidRefreshToken, (await _world.Sessions.RefreshAsync(OpaqueToken.Create(), Ct)).Error?.Code);
+        Assert.Equal(AuthErrors.InvalidRefreshToken, (await _world.Sessions.RefreshAsync("x'; drop", Ct)).Error?.Code);
+    }
+
+    [Fact]
+    public async Task DeactivatedUserCannotRefresh()
+    {
+        var (org, owner) = await _world.CreateOrgAsync(cancellationToken: Ct);
+        var member = await _world.AddUserAsync(org, Role.Member, Ct);
+        var session = await _world.Sessions.StartAsync(member, Ct);
+
+        Assert.True((await _world.UserService.DeactivateAsync(IdentityWorld.Caller(owner), member.Id, Ct)).Succeeded);
+
+        Assert.False((await _world.Sessions.RefreshAsync(session.RefreshToken, Ct)).Succeeded);
+        Assert.Equal(UserEntity.Deactivated, (await _world.Users.GetAsync(org.Id, member.Id, Ct))!.Status);
+    }
+
+    [Fact]
+    public async Task StoredRowsHoldOnlyTheHashOfTheToken()
+    {
+        var (org, owner) = await _world.CreateOrgAsync(cancellationToken: Ct);
+        var session = await _world.Sessions.StartAsync(owner, Ct);
+
+        var rows = new List<RefreshTokenEntity>();
+        await foreach (var row in _world.Tables.Orgs.QueryAsync<RefreshTokenEntity>($"PartitionKey eq '{org.PartitionKey}' and RowKey ge 'refresh:' and RowKey lt 'refresh;'", cancellationToken: Ct))
+        {
+            rows.Add(row);
+        }
+
+        var stored = Assert.Single(rows);
+        Assert.Equal("refresh:" + OpaqueToken.Hash(session.RefreshToken), stored.RowKey);
+        Assert.DoesNotContain(session.RefreshToken, stored.RowKey);
+    }
+}
