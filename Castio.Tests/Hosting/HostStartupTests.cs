@@ -1,0 +1,69 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Castio.Core.Storage;
+using Castio.Functions.Hosting;
+using Castio.Tests.Infrastructure;
+using Microsoft.AspNetCore.Routing.Patterns;
+
+namespace Castio.Tests.Hosting;
+
+public class HostStartupTests(AzuriteFixture azurite)
+{
+    [Fact]
+    public async Task PingAnswersStatusAndVersionWithoutAuth()
+    {
+        await using var app = new CastioApplication(azurite);
+        using var client = app.CreateHttpClient();
+        var ping = await client.GetFromJsonAsync<JsonElement>("/api/ping", TestContext.Current.CancellationToken);
+        Assert.Equal("ok", ping.GetProperty("status").GetString());
+        Assert.False(string.IsNullOrEmpty(ping.GetProperty("version").GetString()));
+    }
+
+    [Fact]
+    public async Task OpenApiDocumentListsTheRealRoutesAndEachBelongsToAFunction()
+    {
+        await using var app = new CastioApplication(azurite);
+        using var client = app.CreateHttpClient();
+        var response = await client.GetAsync("/api/openapi.json", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var document = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        var paths = document.GetProperty("paths").EnumerateObject().ToList();
+        Assert.Contains(paths, p => p.Name == "/api/ping");
+        Assert.Contains(paths, p => p.Name == "/api/echo");
+        foreach (var path in paths)
+        {
+            var methods = path.Value.EnumerateObject().Select(m => m.Name.ToUpperInvariant()).ToList();
+            Assert.True(RouteCoverage.IsCovered(RoutePatternFactory.Parse(path.Name), methods, AppFunctions.Http), $"{path.Name} has no HTTP function");
+        }
+    }
+
+    [Fact]
+    public async Task InvalidOptionsStopTheAppAtStartup()
+    {
+        await using var app = new CastioApplication(azurite).WithSetting("Storage:NamePrefix", "Not_Valid!");
+        var error = Assert.ThrowsAny<Exception>(() => app.BaseAddress);
+        Assert.Contains("NamePrefix", error.ToString());
+    }
+
+    [Fact]
+    public async Task OutOfRangeQueueOptionStopsTheAppAtStartup()
+    {
+        await using var app = new CastioApplication(azurite).WithSetting("Queues:BatchSize", "500");
+        var error = Assert.ThrowsAny<Exception>(() => app.BaseAddress);
+        Assert.Contains("BatchSize", error.ToString());
+    }
+
+    [Fact]
+    public async Task LogsNeverContainTheStorageKey()
+    {
+        await using var app = new CastioApplication(azurite).WithSetting("Echo:Enabled", "true");
+        using var client = app.CreateHttpClient();
+        var ct = TestContext.Current.CancellationToken;
+        await client.GetAsync("/api/ping", ct);
+        await client.PostAsJsonAsync("/api/echo", new { message = "log check" }, ct);
+        await client.GetAsync("/api/nothing-here", ct);
+        Assert.NotEmpty(app.Logs);
+        Assert.DoesNotContain(app.Logs, line => line.Contains(StorageAccount.DevelopmentAccountKey) || line.Contains("AccountKey="));
+    }
+}
