@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace Castio.Core.Auth;
 
 /// <summary>Tokens handed to a client after sign-in or refresh.</summary>
-public sealed record IssuedSession(string AccessToken, DateTimeOffset AccessTokenExpiresAt, string RefreshToken, DateTimeOffset RefreshTokenExpiresAt);
+public sealed record IssuedSession(string AccessToken, DateTimeOffset AccessTokenExpiresAt, int ExpiresIn, string RefreshToken, DateTimeOffset RefreshTokenExpiresAt);
 
 /// <summary>
 /// Sign-in sessions (seed §4.3, §4.4): a family of refresh tokens per login, each used once.
@@ -178,7 +178,7 @@ public sealed partial class SessionService(
     private IssuedSession Issue(UserEntity user, string refreshToken, DateTimeOffset refreshExpires)
     {
         var access = accessTokens.Issue(user.Id, user.OrgId, user.RoleValue);
-        return new IssuedSession(access.Token, access.ExpiresAt, refreshToken, refreshExpires);
+        return new IssuedSession(access.Token, access.ExpiresAt, (int)_options.AccessTokenLifetime.TotalSeconds, refreshToken, refreshExpires);
     }
 
     private async Task RevokeFamilyAsync(RefreshFamilyEntity family, string reason, CancellationToken cancellationToken)

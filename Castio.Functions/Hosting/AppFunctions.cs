@@ -14,6 +14,10 @@ public static class AppFunctions
         Function.Http("Ping", "api/ping", "get"),
         Function.Http("OpenApi", "api/openapi.json", "get"),
         Function.Http("Echo", "api/echo", "post"),
+        Function.Http("Auth", "api/auth/{*path}", "get", "post"),
+        Function.Http("Users", "api/users/{*path}", "get", "post", "patch", "delete"),
+        Function.Http("Org", "api/org/{*path}", "get", "post", "patch"),
+        Function.Http("Branding", "api/branding/{*path}", "get"),
 
         // Timers (six-field NCRONTAB, UTC).
         Function.Timer<Heartbeat>("Heartbeat", "0 */5 * * * *"),

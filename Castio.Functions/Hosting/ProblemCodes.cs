@@ -16,6 +16,26 @@ public static class ProblemCodes
     public const string ValidationFailed = "request.validation_failed";
     public const string ServerError = "server.error";
 
+    // Sign-in, users, orgs: defined beside their services in Castio.Core, listed here so every code is in one file.
+    public const string AuthUnauthenticated = Castio.Core.Auth.AuthErrors.Unauthenticated;
+    public const string AuthForbidden = Castio.Core.Auth.AuthErrors.Forbidden;
+    public const string AuthInvalidCredentials = Castio.Core.Auth.AuthErrors.InvalidCredentials;
+    public const string AuthInvalidRefreshToken = Castio.Core.Auth.AuthErrors.InvalidRefreshToken;
+    public const string AuthRefreshTokenReused = Castio.Core.Auth.AuthErrors.RefreshTokenReused;
+    public const string AuthInvalidInvite = Castio.Core.Auth.AuthErrors.InvalidInvite;
+    public const string AuthAccountThrottled = Castio.Core.Auth.AuthErrors.AccountThrottled;
+    public const string RateLimited = Castio.Core.Auth.AuthErrors.RateLimited;
+    public const string UserNotFound = Castio.Core.Users.UserErrors.NotFound;
+    public const string UserEmailTaken = Castio.Core.Users.UserErrors.EmailTaken;
+    public const string UserRoleForbidden = Castio.Core.Users.UserErrors.RoleForbidden;
+    public const string UserChangeForbidden = Castio.Core.Users.UserErrors.ChangeForbidden;
+    public const string UserConcurrentChange = Castio.Core.Users.UserErrors.Concurrent;
+    public const string OrgNotFound = Castio.Core.Orgs.OrgErrors.NotFound;
+    public const string OrgSlugTaken = Castio.Core.Orgs.OrgErrors.SlugTaken;
+    public const string OrgRtkUnavailable = Castio.Core.Orgs.OrgErrors.RtkUnavailable;
+    public const string OrgConcurrentChange = Castio.Core.Orgs.OrgErrors.Concurrent;
+    public const string OrgBrandingNotFound = Castio.Core.Orgs.OrgErrors.BrandingNotFound;
+
     // Trigger invocations (host mode).
     public const string InvocationInvalid = "function.invocation_invalid";
     public const string FunctionFailed = "function.failed";
@@ -25,6 +45,8 @@ public static class ProblemCodes
     {
         400 => BadRequest,
         404 => "resource.not_found",
+        401 => AuthUnauthenticated,
+        403 => AuthForbidden,
         405 => MethodNotAllowed,
         413 => BodyTooLarge,
         415 => UnsupportedMediaType,

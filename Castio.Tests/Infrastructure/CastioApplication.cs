@@ -33,11 +33,22 @@ public sealed class CastioApplication : WebApplicationFactory<Castio.Functions.H
             // Kestrel picks the port (UseKestrel(0)); this stops the app defaulting to 7071.
             ["urls"] = "http://127.0.0.1:0",
             ["Queues:MaxPollingInterval"] = "00:00:00.250",
+            // RTK credentials stop Program from starting its own in-process simulator (whose host the factory
+            // would capture instead of Castio's). Nothing listens on port 9, so RTK calls fail fast unless a
+            // test points the app at a simulator with WithRtkSimulator.
+            ["Rtk:BaseUrl"] = "http://127.0.0.1:9/client/v4",
+            ["Rtk:AccountId"] = "tests",
+            ["Rtk:ApiToken"] = "tests",
+            ["Rtk:AppId"] = "tests",
+            ["Auth:SigningKey"] = SigningKey,
         };
         UseKestrel(0);
     }
 
     public ManualTimeProvider Clock { get; } = new();
+
+    /// <summary>The app's JWT key (base64), so tests can mint or forge tokens.</summary>
+    public string SigningKey { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
     /// <summary>Every log entry the app wrote, formatted with its exception.</summary>
     public ConcurrentQueue<string> Logs { get; } = new();
@@ -49,6 +60,14 @@ public sealed class CastioApplication : WebApplicationFactory<Castio.Functions.H
         _settings[key] = value;
         return this;
     }
+
+    /// <summary>Points the app's RTK client at a simulator the test controls (faults, state).</summary>
+    public CastioApplication WithRtkSimulator(Castio.RtkSimulator.RtkSimulatorHost simulator) => this
+        .WithSetting("Rtk:BaseUrl", simulator.BaseUrl)
+        .WithSetting("Rtk:AccountId", simulator.AccountId)
+        .WithSetting("Rtk:ApiToken", simulator.Options.ApiToken)
+        .WithSetting("Rtk:AppId", simulator.Options.DefaultAppId ?? "")
+        .WithSetting("Rtk:WebhookPublicKeyUrl", simulator.PublicKeyUrl);
 
     /// <summary>Runs the app as the Functions host would: invocation endpoints on, in-process timers and pollers off.</summary>
     public CastioApplication AsCustomHandler() => WithSetting("FUNCTIONS_CUSTOMHANDLER_PORT", "0");
