@@ -14,7 +14,14 @@ public static class ProblemCodes
     public const string BodyTooLarge = "request.body_too_large";
     public const string UnsupportedMediaType = "request.unsupported_media_type";
     public const string ValidationFailed = "request.validation_failed";
+    public const string RateLimited = "request.rate_limited";
     public const string ServerError = "server.error";
+
+    // Generic outcomes, used when an endpoint answers a bare status.
+    public const string Unauthenticated = "auth.unauthenticated";
+    public const string Forbidden = "auth.forbidden";
+    public const string ResourceNotFound = "resource.not_found";
+    public const string Conflict = "resource.conflict";
 
     // Trigger invocations (host mode).
     public const string InvocationInvalid = "function.invocation_invalid";
@@ -24,10 +31,14 @@ public static class ProblemCodes
     public static string ForStatus(int status) => status switch
     {
         400 => BadRequest,
-        404 => "resource.not_found",
+        401 => Unauthenticated,
+        403 => Forbidden,
+        404 => ResourceNotFound,
         405 => MethodNotAllowed,
+        409 => Conflict,
         413 => BodyTooLarge,
         415 => UnsupportedMediaType,
+        429 => RateLimited,
         >= 500 => ServerError,
         _ => $"http.{status}",
     };
