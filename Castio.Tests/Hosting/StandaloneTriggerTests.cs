@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Castio.Core.Storage;
 using Castio.Functions.Hosting;
 using Castio.Functions.Probes;
 using Castio.Tests.Infrastructure;
@@ -71,6 +72,26 @@ public class StandaloneTriggerTests(AzuriteFixture azurite)
         Assert.Empty((await queue.PeekMessagesAsync(1, ct)).Value);
         Assert.Equal(5, app.Logs.Count(l => l.Contains("Function EchoConsumer failed")));
         Assert.Null(await ProbeRowAsync(app, EchoConsumer.PartitionKey, sent.Value.MessageId));
+    }
+
+    [Fact]
+    public async Task MessageThatIsNotBase64GoesStraightToPoisonWithoutRunningTheHandler()
+    {
+        await using var app = new CastioApplication(azurite);
+        _ = app.BaseAddress;
+        var ct = TestContext.Current.CancellationToken;
+        var raw = azurite.CreateAccount(new StorageClientOptions { MessageEncoding = QueueMessageEncoding.None });
+        var queue = raw.Queues.GetQueueClient(app.Name(EchoConsumer.QueueName));
+        var poison = app.Storage.Queues.GetQueueClient(app.Name(EchoConsumer.QueueName) + QueuePoller.PoisonSuffix);
+        await queue.CreateIfNotExistsAsync(ct);
+        await poison.CreateIfNotExistsAsync(ct);
+
+        await queue.SendMessageAsync("not base64 at all!", cancellationToken: ct);
+
+        var poisoned = await Eventually.GetAsync(async () => (await poison.PeekMessagesAsync(1, ct)).Value.FirstOrDefault(), Patience, ct);
+        Assert.Equal("not base64 at all!", poisoned.MessageText);
+        Assert.DoesNotContain(app.Logs, l => l.Contains("Function EchoConsumer"));
+        Assert.Contains(app.Logs, l => l.Contains("Message decoding has failed"));
     }
 
     [Fact]
