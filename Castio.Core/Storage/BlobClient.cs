@@ -23,16 +23,17 @@ public class BlobServiceClient
     /// <summary>A client for one container (no request is sent).</summary>
     public virtual BlobContainerClient GetBlobContainerClient(string containerName) => new(this, containerName);
 
-    /// <summary>Gets a user delegation key (≤ 7 days) for user-delegation SAS links. Needs a token credential.</summary>
+    /// <summary>Gets a user delegation key (≤ 7 days; start defaults to now) for user-delegation SAS links. Needs a token credential.</summary>
     public virtual async Task<Response<UserDelegationKey>> GetUserDelegationKeyAsync(DateTimeOffset? startsOn, DateTimeOffset expiresOn, CancellationToken cancellationToken = default)
     {
         if (_pipeline.Credential.Token is null)
         {
             throw new InvalidOperationException("A user delegation key needs a token credential (Entra ID); this account uses a key or SAS.");
         }
+        // Azurite answers 400 without <Start>; default it to now.
+        var start = startsOn ?? TimeProvider.System.GetUtcNow();
         var body = "<?xml version=\"1.0\" encoding=\"utf-8\"?><KeyInfo>" +
-                   (startsOn is { } s ? $"<Start>{BlobSas.FormatTime(s)}</Start>" : "") +
-                   $"<Expiry>{BlobSas.FormatTime(expiresOn)}</Expiry></KeyInfo>";
+                   $"<Start>{BlobSas.FormatTime(start)}</Start><Expiry>{BlobSas.FormatTime(expiresOn)}</Expiry></KeyInfo>";
         using var message = _pipeline.CreateMessage(RequestMethod.Post, _pipeline.Url("", "restype=service&comp=userdelegationkey"));
         message.Request.Headers.SetValue("Content-Type", "application/xml");
         message.Request.Content = RequestContent.Create(Encoding.UTF8.GetBytes(body));

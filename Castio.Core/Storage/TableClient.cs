@@ -205,8 +205,8 @@ public partial class TableClient
             if (!seen.Add(action.Entity.RowKey)) throw new ArgumentException($"RowKey '{action.Entity.RowKey}' appears more than once in the transaction.", nameof(actions));
         }
 
-        var batchBoundary = "batch_" + Guid.NewGuid().ToString("N");
-        var changesetBoundary = "changeset_" + Guid.NewGuid().ToString("N");
+        var batchBoundary = "batch_" + Guid.CreateVersion7().ToString("N");
+        var changesetBoundary = "changeset_" + Guid.CreateVersion7().ToString("N");
         var body = BuildBatchBody(list, batchBoundary, changesetBoundary);
         using var message = NewMessage(RequestMethod.Post, "$batch");
         message.Request.Headers.SetValue("Content-Type", $"multipart/mixed; boundary={batchBoundary}");

@@ -16,8 +16,14 @@ public partial class SettingsTests
         [.. JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "Castio.Functions", "local.settings.sample.json")))
             .RootElement.GetProperty("Values").EnumerateObject().Select(p => p.Name)];
 
-    private static HashSet<string> BicepSettings() =>
-        [.. BicepSettingName().Matches(File.ReadAllText(Path.Combine(Root, "infra", "bicep", "app", "castio.bicep"))).Select(m => m.Groups[1].Value)];
+    /// <summary>Keys of the <c>hostSettings</c> and <c>castioSettings</c> objects that become the app settings.</summary>
+    private static HashSet<string> BicepSettings()
+    {
+        var bicep = File.ReadAllText(Path.Combine(Root, "infra", "bicep", "app", "castio.bicep"));
+        var blocks = BicepSettingsBlock().Matches(bicep);
+        Assert.Equal(2, blocks.Count);
+        return [.. blocks.SelectMany(b => BicepSettingName().Matches(b.Groups[1].Value)).Select(m => m.Groups[1].Value)];
+    }
 
     /// <summary>Options classes are recognised by their <c>SectionName</c> constant (STYLE §2.8).</summary>
     private static IEnumerable<string> OptionSettings() =>
@@ -72,6 +78,9 @@ public partial class SettingsTests
         }
     }
 
-    [GeneratedRegex(@"\{\s*name:\s*'([A-Za-z0-9_]+)'\s*,\s*value:")]
+    [GeneratedRegex(@"^var (?:hostSettings|castioSettings) = \{(.*?)^\}", RegexOptions.Singleline | RegexOptions.Multiline)]
+    private static partial Regex BicepSettingsBlock();
+
+    [GeneratedRegex(@"^\s*([A-Za-z][A-Za-z0-9_]*)\s*:", RegexOptions.Multiline)]
     private static partial Regex BicepSettingName();
 }

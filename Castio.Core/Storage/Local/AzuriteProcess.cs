@@ -18,6 +18,8 @@ public sealed record AzuriteStartOptions(string RepoRoot)
     public int TablePort { get; init; }
     /// <summary>Folder for Azurite's data; null keeps everything in memory.</summary>
     public string? DataDirectory { get; init; }
+    /// <summary>More Azurite arguments, e.g. <c>--oauth basic --cert … --key …</c> for HTTPS + bearer tokens.</summary>
+    public IReadOnlyList<string> ExtraArguments { get; init; } = [];
     /// <summary>How long to wait for npm install + the three ports.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromMinutes(3);
 }
@@ -28,6 +30,8 @@ public sealed record AzuriteStartOptions(string RepoRoot)
 /// </summary>
 public sealed partial class AzuriteProcess : IAsyncDisposable
 {
+    private static readonly SemaphoreSlim s_installLock = new(1, 1);
+
     private readonly Process _process;
     private readonly ILogger _logger;
 
@@ -66,14 +70,23 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
         timeout.CancelAfter(options.StartTimeout);
 
         var script = Path.Combine(options.RepoRoot, "node_modules", "azurite", "dist", "src", "azurite.js");
-        if (!File.Exists(Path.Combine(options.RepoRoot, "node_modules", ".bin", "azurite")) || !File.Exists(script))
+        // Two starts in one process (test fixtures, host) must not run npm install concurrently.
+        await s_installLock.WaitAsync(timeout.Token).ConfigureAwait(false);
+        try
         {
-            Log.Installing(logger, options.RepoRoot);
-            await NpmInstallAsync(options.RepoRoot, timeout.Token).ConfigureAwait(false);
-            if (!File.Exists(script))
+            if (!File.Exists(Path.Combine(options.RepoRoot, "node_modules", ".bin", "azurite")) || !File.Exists(script))
             {
-                throw new InvalidOperationException($"npm install finished but {script} is missing; is azurite pinned in package.json?");
+                Log.Installing(logger, options.RepoRoot);
+                await NpmInstallAsync(options.RepoRoot, timeout.Token).ConfigureAwait(false);
+                if (!File.Exists(script))
+                {
+                    throw new InvalidOperationException($"npm install finished but {script} is missing; is azurite pinned in package.json?");
+                }
             }
+        }
+        finally
+        {
+            s_installLock.Release();
         }
 
         var blobPort = options.BlobPort == 0 ? FreePort() : options.BlobPort;
@@ -107,6 +120,8 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
         {
             start.ArgumentList.Add("--inMemoryPersistence");
         }
+
+        foreach (var arg in options.ExtraArguments) start.ArgumentList.Add(arg);
 
         var output = new StringBuilder();
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };

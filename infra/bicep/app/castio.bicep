@@ -1,62 +1,34 @@
-// Everything Castio runs on, in one resource group (spec: azure-functions-custom-handlers §8).
+// Castio's resources inside its resource group.
 param location string
 param tags object
 param resourceToken string
 param abbrs object
 param principalId string
-param httpAlwaysReady int
+param functionAppName string
+param storageAccountName string
+param keyVaultName string
+param instanceMemoryMB int
+param maximumInstanceCount int
+param alwaysReadyHttpInstances int
+param rtkAccountId string
+@secure()
+param rtkApiToken string
+@secure()
+param jwtSigningKey string
 
-var storageAccountName = '${abbrs.storageStorageAccounts}${resourceToken}'
-var functionAppName = '${abbrs.webSitesFunctions}${resourceToken}'
-var deploymentContainerName = 'app-package-${take(resourceToken, 32)}'
+var appName = !empty(functionAppName) ? functionAppName : '${abbrs.webSitesFunctions}${resourceToken}'
+var deploymentContainer = 'app-package-${take(appName, 32)}'
+// Tables, queues and containers the app uses; created here so the identity needs no create rights at runtime.
+var tableNames = ['hostprobes', 'orgs', 'users', 'refreshtokens', 'ratelimits']
+var queueNames = ['echo', 'echo-poison']
+var containerNames = [deploymentContainer, 'branding', 'recordings', 'transcripts', 'summaries', 'exports']
 
-// Queues the app's functions consume (AppFunctions.cs); the host creates '<queue>-poison' on demand.
-var queueNames = [
-  'echo'
-]
-
+// The app's only identity: storage, Key Vault and App Insights are reached with it, never with keys.
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' = {
   name: '${abbrs.managedIdentityUserAssignedIdentities}${resourceToken}'
   location: location
   tags: tags
 }
-
-resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' = {
-  name: storageAccountName
-  location: location
-  tags: tags
-  kind: 'StorageV2'
-  sku: { name: 'Standard_LRS' }
-  properties: {
-    allowBlobPublicAccess: false
-    // Entra-only: no account keys; download links use user-delegation SAS.
-    allowSharedKeyAccess: false
-    minimumTlsVersion: 'TLS1_2'
-    defaultToOAuthAuthentication: true
-    supportsHttpsTrafficOnly: true
-  }
-}
-
-resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2025-06-01' = {
-  parent: storage
-  name: 'default'
-}
-
-resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-06-01' = {
-  parent: blobService
-  name: deploymentContainerName
-  properties: { publicAccess: 'None' }
-}
-
-resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2025-06-01' = {
-  parent: storage
-  name: 'default'
-}
-
-resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2025-06-01' = [for name in queueNames: {
-  parent: queueService
-  name: name
-}]
 
 resource logs 'Microsoft.OperationalInsights/workspaces@2025-02-01' = {
   name: '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
@@ -80,6 +52,78 @@ resource insights 'Microsoft.Insights/components@2020-02-02' = {
   }
 }
 
+// Shared Key is off: the account is reached with Entra tokens and links are user-delegation SAS.
+resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' = {
+  name: !empty(storageAccountName) ? storageAccountName : '${abbrs.storageStorageAccounts}${resourceToken}'
+  location: location
+  tags: tags
+  kind: 'StorageV2'
+  sku: { name: 'Standard_LRS' }
+  properties: {
+    allowBlobPublicAccess: false
+    allowSharedKeyAccess: false
+    defaultToOAuthAuthentication: true
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+  }
+}
+
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2025-06-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-06-01' = [for name in containerNames: {
+  parent: blobService
+  name: name
+  properties: { publicAccess: 'None' }
+}]
+
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2025-06-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2025-06-01' = [for name in queueNames: {
+  parent: queueService
+  name: name
+}]
+
+resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2025-06-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2025-06-01' = [for name in tableNames: {
+  parent: tableService
+  name: name
+}]
+
+resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
+  name: !empty(keyVaultName) ? keyVaultName : '${abbrs.keyVaultVaults}${resourceToken}'
+  location: location
+  tags: tags
+  properties: {
+    tenantId: subscription().tenantId
+    sku: { family: 'A', name: 'standard' }
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    enablePurgeProtection: true
+  }
+}
+
+resource rtkTokenSecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = {
+  parent: vault
+  name: 'rtk-api-token'
+  properties: { value: rtkApiToken }
+}
+
+resource jwtKeySecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = {
+  parent: vault
+  name: 'jwt-signing-key'
+  properties: { value: jwtSigningKey }
+}
+
 resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {
   name: '${abbrs.webServerFarms}${resourceToken}'
   location: location
@@ -89,8 +133,31 @@ resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {
   properties: { reserved: true }
 }
 
+var hostSettings = {
+  AzureWebJobsStorage__accountName: storage.name
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identity.properties.clientId
+  APPLICATIONINSIGHTS_CONNECTION_STRING: insights.properties.ConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
+}
+// Every Castio setting the code reads (kept in step with local.settings.sample.json by a test).
+var castioSettings = {
+  Rtk__AccountId: rtkAccountId
+  Rtk__ApiToken: '@Microsoft.KeyVault(SecretUri=${rtkTokenSecret.properties.secretUri})'
+  Auth__SigningKey: '@Microsoft.KeyVault(SecretUri=${jwtKeySecret.properties.secretUri})'
+  Storage__NamePrefix: ''
+  Http__MaxRequestBodyBytes: '1048576'
+  // Standalone-only queue polling; under the host, host.json extensions.queues applies.
+  Queues__BatchSize: '16'
+  Queues__MaxDequeueCount: '5'
+  Queues__VisibilityTimeout: '00:00:00'
+  Queues__ProcessingTimeout: '00:05:00'
+  Queues__MaxPollingInterval: '00:00:02'
+  Echo__Enabled: 'false'
+}
+
 resource functionApp 'Microsoft.Web/sites@2024-11-01' = {
-  name: functionAppName
+  name: appName
   location: location
   tags: union(tags, { 'azd-service-name': 'api' })
   kind: 'functionapp,linux'
@@ -101,83 +168,50 @@ resource functionApp 'Microsoft.Web/sites@2024-11-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    keyVaultReferenceIdentity: identity.id
     functionAppConfig: {
       deployment: {
         storage: {
           type: 'blobContainer'
-          value: '${storage.properties.primaryEndpoints.blob}${deploymentContainerName}'
-          authentication: { type: 'UserAssignedIdentity', userAssignedIdentityResourceId: identity.id }
+          value: '${storage.properties.primaryEndpoints.blob}${deploymentContainer}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identity.id
+          }
         }
       }
-      // Self-contained linux-x64 handler (see README "Publish").
       runtime: { name: 'custom', version: '1.0' }
       scaleAndConcurrency: {
-        instanceMemoryMB: 2048
-        maximumInstanceCount: 100
-        alwaysReady: httpAlwaysReady > 0 ? [ { name: 'http', instanceCount: httpAlwaysReady } ] : []
+        instanceMemoryMB: instanceMemoryMB
+        maximumInstanceCount: maximumInstanceCount
+        alwaysReady: alwaysReadyHttpInstances > 0 ? [{ name: 'http', instanceCount: alwaysReadyHttpInstances }] : []
         triggers: { http: { perInstanceConcurrency: 16 } }
       }
     }
     siteConfig: {
-      // Every setting the code reads; local.settings.sample.json lists the same keys (a test keeps them in step).
-      appSettings: [
-        { name: 'AzureWebJobsStorage__accountName', value: storage.name }
-        { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
-        { name: 'AzureWebJobsStorage__clientId', value: identity.properties.clientId }
-        { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
-        { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identity.properties.clientId};Authorization=AAD' }
-        { name: 'Storage__NamePrefix', value: '' }
-        { name: 'Http__MaxRequestBodyBytes', value: '1048576' }
-        { name: 'Queues__BatchSize', value: '16' }
-        { name: 'Queues__MaxDequeueCount', value: '5' }
-        { name: 'Queues__VisibilityTimeout', value: '00:00:00' }
-        { name: 'Queues__ProcessingTimeout', value: '00:05:00' }
-        { name: 'Queues__MaxPollingInterval', value: '00:00:02' }
-        { name: 'Echo__Enabled', value: 'false' }
-      ]
+      minTlsVersion: '1.2'
+      appSettings: [for setting in items(union(hostSettings, castioSettings)): {
+        name: setting.key
+        value: setting.value
+      }]
     }
   }
-  dependsOn: [ deploymentContainer, queues, storageRoles ]
+  dependsOn: [containers, queues, tables]
 }
 
-// Built-in role ids (facts from the spec §8 table).
-var roles = {
-  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
-  storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
-  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
-  monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
-}
-
-resource storageRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for roleId in [roles.storageBlobDataOwner, roles.storageQueueDataContributor, roles.storageTableDataContributor]: {
-  name: guid(storage.id, identity.id, roleId)
-  scope: storage
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleId)
-    principalId: identity.properties.principalId
-    principalType: 'ServicePrincipal'
-  }
-}]
-
-resource insightsRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(insights.id, identity.id, roles.monitoringMetricsPublisher)
-  scope: insights
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringMetricsPublisher)
-    principalId: identity.properties.principalId
-    principalType: 'ServicePrincipal'
-  }
-}
-
-// Lets the deploying user upload packages to the deployment container.
-resource deployerRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(principalId)) {
-  name: guid(storage.id, principalId, roles.storageBlobDataOwner)
-  scope: storage
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataOwner)
+// Data-plane roles for the app identity and (optionally) the deploying principal.
+module rbac './rbac.bicep' = {
+  name: 'castio-rbac'
+  params: {
+    storageAccountName: storage.name
+    vaultName: vault.name
+    insightsName: insights.name
+    identityPrincipalId: identity.properties.principalId
     principalId: principalId
-    principalType: 'User'
   }
 }
 
 output functionAppName string = functionApp.name
+output functionAppUri string = 'https://${functionApp.properties.defaultHostName}'
 output storageAccountName string = storage.name
+output keyVaultName string = vault.name

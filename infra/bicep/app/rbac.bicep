@@ -1,0 +1,71 @@
+// Role assignments: the app identity gets data-plane access; the deploying principal (if given) too.
+param storageAccountName string
+param vaultName string
+param insightsName string
+param identityPrincipalId string
+param principalId string
+
+// Storage Blob Data Owner
+var blobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+// Storage Queue Data Contributor
+var queueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+// Storage Table Data Contributor
+var tableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+// Monitoring Metrics Publisher
+var metricsPublisher = '3913510d-42f4-4e42-8a64-420c390055eb'
+// Key Vault Secrets User
+var secretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
+
+var storageRoles = [blobDataOwner, queueDataContributor, tableDataContributor]
+
+resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
+  name: storageAccountName
+}
+
+resource vault 'Microsoft.KeyVault/vaults@2024-11-01' existing = {
+  name: vaultName
+}
+
+resource insights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: insightsName
+}
+
+resource appStorage 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for role in storageRoles: {
+  name: guid(storage.id, identityPrincipalId, role)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role)
+    principalId: identityPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}]
+
+resource appSecrets 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(vault.id, identityPrincipalId, secretsUser)
+  scope: vault
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', secretsUser)
+    principalId: identityPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource appMetrics 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(insights.id, identityPrincipalId, metricsPublisher)
+  scope: insights
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', metricsPublisher)
+    principalId: identityPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource userStorage 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for role in storageRoles: if (!empty(principalId)) {
+  name: guid(storage.id, principalId, role)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role)
+    principalId: principalId
+    principalType: 'User'
+  }
+}]
