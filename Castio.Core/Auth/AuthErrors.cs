@@ -10,9 +10,6 @@ public static class AuthErrors
     public const string RefreshTokenReused = "auth.refresh_token_reused";
     public const string InvalidInvite = "auth.invalid_invite";
     public const string AccountThrottled = "auth.account_throttled";
-    public const string RateLimited = "auth.rate_limited";
-    public const string Unauthenticated = "auth.unauthenticated";
-    public const string Forbidden = "auth.forbidden";
 
     // One answer for every sign-in failure, so it never tells which part was wrong.
     public static readonly Error BadCredentials =

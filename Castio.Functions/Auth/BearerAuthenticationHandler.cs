@@ -65,11 +65,11 @@ public sealed class BearerAuthenticationHandler(
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         Response.Headers.WWWAuthenticate = Request.Headers.Authorization.Count > 0 ? "Bearer error=\"invalid_token\"" : "Bearer";
-        return WriteAsync(Problems.Problem(StatusCodes.Status401Unauthorized, ProblemCodes.AuthUnauthenticated, "Unauthorized", "Sign in and send the access token as a bearer token."));
+        return WriteAsync(Problems.Problem(StatusCodes.Status401Unauthorized, ProblemCodes.Unauthenticated, "Unauthorized", "Sign in and send the access token as a bearer token."));
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        WriteAsync(Problems.Problem(StatusCodes.Status403Forbidden, ProblemCodes.AuthForbidden, "Forbidden", "Your role does not allow this."));
+        WriteAsync(Problems.Problem(StatusCodes.Status403Forbidden, ProblemCodes.Forbidden, "Forbidden", "Your role does not allow this."));
 
     private Task WriteAsync(ProblemHttpResult problem) => problem.ExecuteAsync(Context);
 }

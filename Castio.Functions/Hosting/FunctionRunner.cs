@@ -17,9 +17,9 @@ public sealed partial class FunctionRunner(IServiceScopeFactory scopes, ILogger<
     {
         var started = Stopwatch.GetTimestamp();
         await using var scope = scopes.CreateAsyncScope();
-        var handler = (THandler)ActivatorUtilities.CreateInstance(scope.ServiceProvider, handlerType);
         try
         {
+            var handler = (THandler)ActivatorUtilities.CreateInstance(scope.ServiceProvider, handlerType);
             await run(handler, cancellationToken);
             LogSucceeded(logger, name, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }

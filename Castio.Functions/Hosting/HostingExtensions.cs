@@ -33,7 +33,13 @@ public static class HostingExtensions
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, CastioJsonContext.Default));
         services.AddCastioProblems();
         services.AddValidation();
-        services.AddOpenApi();
+        services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Castio API";
+            // The handler's own address means nothing behind the Functions host; clients use the app's URL.
+            document.Servers?.Clear();
+            return Task.CompletedTask;
+        }));
 
         services.AddCastioStorage();
         // Registered before the pollers so Azurite is up before they start.

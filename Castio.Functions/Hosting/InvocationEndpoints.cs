@@ -19,17 +19,14 @@ public static class InvocationEndpoints
 
     public static IEndpointRouteBuilder MapFunctionInvocations(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/", () => TypedResults.Text("ok")).WithMetadata(new InvocationEndpointMetadata()).ExcludeFromDescription();
+        // Anonymous by design: the handler listens on loopback only, and no HTTP function route forwards these
+        // paths, so only the Functions host itself can reach them.
+        var host = app.MapGroup("").WithMetadata(new InvocationEndpointMetadata()).ExcludeFromDescription().AllowAnonymous();
+        host.MapGet("/", () => TypedResults.Text("ok"));
         foreach (var timer in AppFunctions.Timers)
-        {
-            app.MapPost("/" + timer.Name, (HttpContext context, FunctionRunner runner) => InvokeTimerAsync(context, runner, timer))
-                .WithMetadata(new InvocationEndpointMetadata()).ExcludeFromDescription();
-        }
+            host.MapPost("/" + timer.Name, (HttpContext context, FunctionRunner runner) => InvokeTimerAsync(context, runner, timer));
         foreach (var queue in AppFunctions.Queues)
-        {
-            app.MapPost("/" + queue.Name, (HttpContext context, FunctionRunner runner) => InvokeQueueAsync(context, runner, queue))
-                .WithMetadata(new InvocationEndpointMetadata()).ExcludeFromDescription();
-        }
+            host.MapPost("/" + queue.Name, (HttpContext context, FunctionRunner runner) => InvokeQueueAsync(context, runner, queue));
         return app;
     }
 

@@ -14,17 +14,21 @@ public static class ProblemCodes
     public const string BodyTooLarge = "request.body_too_large";
     public const string UnsupportedMediaType = "request.unsupported_media_type";
     public const string ValidationFailed = "request.validation_failed";
+    public const string RateLimited = "request.rate_limited";
     public const string ServerError = "server.error";
 
+    // Generic outcomes, used when an endpoint answers a bare status.
+    public const string Unauthenticated = "auth.unauthenticated";
+    public const string Forbidden = "auth.forbidden";
+    public const string ResourceNotFound = "resource.not_found";
+    public const string Conflict = "resource.conflict";
+
     // Sign-in, users, orgs: defined beside their services in Castio.Core, listed here so every code is in one file.
-    public const string AuthUnauthenticated = Castio.Core.Auth.AuthErrors.Unauthenticated;
-    public const string AuthForbidden = Castio.Core.Auth.AuthErrors.Forbidden;
     public const string AuthInvalidCredentials = Castio.Core.Auth.AuthErrors.InvalidCredentials;
     public const string AuthInvalidRefreshToken = Castio.Core.Auth.AuthErrors.InvalidRefreshToken;
     public const string AuthRefreshTokenReused = Castio.Core.Auth.AuthErrors.RefreshTokenReused;
     public const string AuthInvalidInvite = Castio.Core.Auth.AuthErrors.InvalidInvite;
     public const string AuthAccountThrottled = Castio.Core.Auth.AuthErrors.AccountThrottled;
-    public const string RateLimited = Castio.Core.Auth.AuthErrors.RateLimited;
     public const string UserNotFound = Castio.Core.Users.UserErrors.NotFound;
     public const string UserEmailTaken = Castio.Core.Users.UserErrors.EmailTaken;
     public const string UserRoleForbidden = Castio.Core.Users.UserErrors.RoleForbidden;
@@ -44,12 +48,14 @@ public static class ProblemCodes
     public static string ForStatus(int status) => status switch
     {
         400 => BadRequest,
-        404 => "resource.not_found",
-        401 => AuthUnauthenticated,
-        403 => AuthForbidden,
+        401 => Unauthenticated,
+        403 => Forbidden,
+        404 => ResourceNotFound,
         405 => MethodNotAllowed,
+        409 => Conflict,
         413 => BodyTooLarge,
         415 => UnsupportedMediaType,
+        429 => RateLimited,
         >= 500 => ServerError,
         _ => $"http.{status}",
     };

@@ -31,6 +31,8 @@ internal static partial class ProblemHandling
         var problem = context.ProblemDetails;
         problem.Extensions.Remove("exception"); // never ship stack traces, whatever the environment
         problem.Extensions["traceId"] = context.HttpContext.TraceIdentifier;
+        if (problem is HttpValidationProblemDetails validation)
+            validation.Errors = validation.Errors.ToDictionary(e => WireName(e.Key), e => e.Value);
         if (problem.Extensions.ContainsKey(Problems.CodeKey))
             return;
         var status = problem.Status ?? context.HttpContext.Response.StatusCode;
@@ -41,6 +43,10 @@ internal static partial class ProblemHandling
             _ => ProblemCodes.ForStatus(status),
         };
     }
+
+    // Validation names members as declared (Message, Items[0].Name); clients know them by their camelCase JSON names.
+    private static string WireName(string key) =>
+        string.Join('.', key.Split('.').Select(part => part.Length > 0 ? char.ToLowerInvariant(part[0]) + part[1..] : part));
 
     // Known oversized requests are refused before anything reads them; Kestrel's own limit catches the rest.
     private static Task RejectOversizedBodies(HttpContext context, Func<Task> next)

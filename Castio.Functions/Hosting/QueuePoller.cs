@@ -81,9 +81,12 @@ internal sealed partial class QueuePoller(
 
     private async Task ProcessAsync(QueueFunction function, QueueClient queue, QueueMessage message, QueuePollingOptions options, CancellationToken stoppingToken)
     {
-        // A message that already used up its attempts (e.g. the process died mid-run) goes straight to poison.
-        if (message.DequeueCount > options.MaxDequeueCount)
+        // Like the trigger: undecodable messages (not base64) and messages that already used up their attempts
+        // (e.g. the process died mid-run) go straight to poison without running the handler.
+        if (message.DecodingFailed || message.DequeueCount > options.MaxDequeueCount)
         {
+            if (message.DecodingFailed)
+                LogDecodingFailed(logger, function.Name, message.MessageId);
             await MoveToPoisonAsync(function, queue, message, stoppingToken);
             return;
         }
@@ -135,6 +138,9 @@ internal sealed partial class QueuePoller(
 
     [LoggerMessage(EventId = 2201, Level = LogLevel.Warning, Message = "Queue function {FunctionName}: polling {QueueName} failed")]
     private static partial void LogPollFailed(ILogger logger, string functionName, string queueName, Exception exception);
+
+    [LoggerMessage(EventId = 2203, Level = LogLevel.Warning, Message = "Queue function {FunctionName}: message {MessageId} is not valid base64; Message decoding has failed! Check MessageEncoding settings.")]
+    private static partial void LogDecodingFailed(ILogger logger, string functionName, string messageId);
 
     [LoggerMessage(EventId = 2202, Level = LogLevel.Warning, Message = "Queue function {FunctionName}: message {MessageId} failed {DequeueCount} times; moved to {PoisonQueue}")]
     private static partial void LogPoisoned(ILogger logger, string functionName, string messageId, long dequeueCount, string poisonQueue);

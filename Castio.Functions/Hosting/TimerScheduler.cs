@@ -48,7 +48,8 @@ internal sealed partial class TimerScheduler(FunctionRunner runner, TimeProvider
                 // Logged by the runner; timers are not retried.
             }
             last = due;
-            next = following;
+            // Like the host, the next occurrence counts from when this run ended, so a slow run is not replayed at once.
+            next = schedule.GetNextOccurrence(time.GetUtcNow());
         }
     }
 

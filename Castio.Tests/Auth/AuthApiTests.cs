@@ -258,7 +258,7 @@ public class AuthApiTests(AzuriteFixture azurite, SimulatorFixture simulator) : 
 
         var limited = await client.SendAsync(HttpMethod.Post, "/api/auth/login", Body(), address: address);
 
-        Assert.Equal("auth.rate_limited", (string?)(await limited.ProblemAsync(HttpStatusCode.TooManyRequests))["code"]);
+        Assert.Equal("request.rate_limited", (string?)(await limited.ProblemAsync(HttpStatusCode.TooManyRequests))["code"]);
         var retryAfter = limited.Headers.RetryAfter!.Delta!.Value;
         Assert.InRange(retryAfter, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(2));
         Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(HttpMethod.Post, "/api/auth/login", Body())).StatusCode);

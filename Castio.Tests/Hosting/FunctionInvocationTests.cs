@@ -105,6 +105,22 @@ public class FunctionInvocationTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task UnderTheHostTheAppDoesNotPollQueuesItself()
+    {
+        await using var app = new CastioApplication(azurite).AsCustomHandler();
+        _ = app.BaseAddress;
+        var ct = TestContext.Current.CancellationToken;
+        var queue = app.Storage.Queues.GetQueueClient(app.Name(EchoConsumer.QueueName));
+        await queue.CreateIfNotExistsAsync(ct);
+        await queue.SendMessageAsync("left for the host", cancellationToken: ct);
+
+        await Task.Delay(TimeSpan.FromSeconds(1.5), ct); // several standalone polling intervals
+
+        var waiting = Assert.Single((await queue.PeekMessagesAsync(5, ct)).Value);
+        Assert.Equal(0, waiting.DequeueCount);
+    }
+
+    [Fact]
     public async Task InvocationEndpointsAreNotServedStandalone()
     {
         await using var app = new CastioApplication(azurite);

@@ -141,5 +141,18 @@ public sealed class FunctionManifestTests(AzuriteFixture azurite) : IDisposable
     }
 
     [Fact]
+    public async Task PublishCommandWithManifestsOnlyWritesTheLayout()
+    {
+        var code = await PublishCommand.RunAsync([_output, "--manifests-only"]);
+        Assert.Equal(0, code);
+        Assert.True(File.Exists(Path.Combine(_output, "host.json")));
+        Assert.All(AppFunctions.All, f => Assert.True(File.Exists(Path.Combine(_output, f.Name, "function.json")), f.Name));
+    }
+
+    [Fact]
+    public async Task PublishCommandWithoutAnOutputFolderIsAUsageError() =>
+        Assert.Equal(2, await PublishCommand.RunAsync([]));
+
+    [Fact]
     public void TheDefinedFunctionsAreValid() => Assert.Empty(FunctionManifest.Validate(AppFunctions.All));
 }

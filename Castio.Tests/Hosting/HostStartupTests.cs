@@ -28,6 +28,7 @@ public class HostStartupTests(AzuriteFixture azurite)
         var response = await client.GetAsync("/api/openapi.json", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var document = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        Assert.Equal("Castio API", document.GetProperty("info").GetProperty("title").GetString());
         var paths = document.GetProperty("paths").EnumerateObject().ToList();
         Assert.Contains(paths, p => p.Name == "/api/ping");
         Assert.Contains(paths, p => p.Name == "/api/echo");

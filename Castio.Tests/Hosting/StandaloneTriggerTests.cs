@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Castio.Core.Storage;
 using Castio.Functions.Hosting;
 using Castio.Functions.Probes;
 using Castio.Tests.Infrastructure;
@@ -25,14 +26,24 @@ public class StandaloneTriggerTests(AzuriteFixture azurite)
         await using var app = new CastioApplication(azurite);
         _ = app.BaseAddress; // start the host
         var ct = TestContext.Current.CancellationToken;
-        // Clock starts at 09:00:00; the scheduler parks until 09:05:00.
-        await Eventually.GetAsync(() => Task.FromResult<object?>(app.Clock.PendingTimers > 0 ? app.Clock : null), Patience, ct);
+        var started = app.Clock.GetUtcNow();
         Assert.Null(await ProbeRowAsync(app, Heartbeat.PartitionKey, Heartbeat.RowKey));
 
-        app.Clock.Advance(TimeSpan.FromMinutes(5));
+        // Move the clock five minutes at a time, whenever something is parked on it, until the heartbeat has run.
+        var row = await Eventually.GetAsync(async () =>
+        {
+            if (await ProbeRowAsync(app, Heartbeat.PartitionKey, Heartbeat.RowKey) is { } written)
+                return written;
+            if (app.Clock.PendingTimers > 0)
+                app.Clock.Advance(TimeSpan.FromMinutes(5));
+            return null;
+        }, Patience, ct);
 
-        var row = await Eventually.GetAsync(() => ProbeRowAsync(app, Heartbeat.PartitionKey, Heartbeat.RowKey), Patience, ct);
-        Assert.Equal(new DateTimeOffset(2026, 1, 5, 9, 5, 0, TimeSpan.Zero), row.RanAt);
+        // It ran on its schedule ("0 */5 * * * *"), at the clock's time, not the machine's.
+        Assert.True(row.RanAt > started);
+        Assert.Equal(0, row.RanAt.Minute % 5);
+        Assert.Equal(0, row.RanAt.Second);
+        Assert.True(row.RanAt <= app.Clock.GetUtcNow());
         Assert.False(row.IsPastDue);
     }
 
@@ -71,6 +82,26 @@ public class StandaloneTriggerTests(AzuriteFixture azurite)
         Assert.Empty((await queue.PeekMessagesAsync(1, ct)).Value);
         Assert.Equal(5, app.Logs.Count(l => l.Contains("Function EchoConsumer failed")));
         Assert.Null(await ProbeRowAsync(app, EchoConsumer.PartitionKey, sent.Value.MessageId));
+    }
+
+    [Fact]
+    public async Task MessageThatIsNotBase64GoesStraightToPoisonWithoutRunningTheHandler()
+    {
+        await using var app = new CastioApplication(azurite);
+        _ = app.BaseAddress;
+        var ct = TestContext.Current.CancellationToken;
+        var raw = azurite.CreateAccount(new StorageClientOptions { MessageEncoding = QueueMessageEncoding.None });
+        var queue = raw.Queues.GetQueueClient(app.Name(EchoConsumer.QueueName));
+        var poison = app.Storage.Queues.GetQueueClient(app.Name(EchoConsumer.QueueName) + QueuePoller.PoisonSuffix);
+        await queue.CreateIfNotExistsAsync(ct);
+        await poison.CreateIfNotExistsAsync(ct);
+
+        await queue.SendMessageAsync("not base64 at all!", cancellationToken: ct);
+
+        var poisoned = await Eventually.GetAsync(async () => (await poison.PeekMessagesAsync(1, ct)).Value.FirstOrDefault(), Patience, ct);
+        Assert.Equal("not base64 at all!", poisoned.MessageText);
+        Assert.DoesNotContain(app.Logs, l => l.Contains("Function EchoConsumer"));
+        Assert.Contains(app.Logs, l => l.Contains("Message decoding has failed"));
     }
 
     [Fact]

@@ -88,7 +88,17 @@ public sealed class CastioApplication : WebApplicationFactory<Castio.Functions.H
         }
     }
 
-    public HttpClient CreateHttpClient() => new() { BaseAddress = BaseAddress };
+    /// <summary>An HttpClient on the app's real address; <paramref name="handlers"/> (outermost first) can add tokens or headers.</summary>
+    public HttpClient CreateHttpClient(params DelegatingHandler[] handlers)
+    {
+        HttpMessageHandler pipeline = new SocketsHttpHandler();
+        foreach (var handler in handlers.Reverse())
+        {
+            handler.InnerHandler = pipeline;
+            pipeline = handler;
+        }
+        return new HttpClient(pipeline) { BaseAddress = BaseAddress };
+    }
 
     /// <summary>The app's own storage account (its JSON resolver knows the host's entity types).</summary>
     public StorageAccount Storage => Services.GetRequiredService<StorageAccount>();
