@@ -178,6 +178,13 @@ public sealed class SimulatorWebhookTests
         Assert.Equal(["event", "meeting", "summaryDownloadUrl", "summaryDownloadUrlExpiry"], Keys(summary));
         AssertMeeting(summary["meeting"], ended: true);
 
+        // Castio's payload model reads every one of them.
+        foreach (var delivery in received)
+        {
+            var parsed = RtkWebhookPayload.Parse(delivery.Body);
+            if (parsed.Event != RtkWebhookEvents.LivestreamingStatusUpdate) Assert.Equal(join.SessionId, parsed.EffectiveSessionId);
+        }
+
         // Links in payloads are served by the simulator and expire 7 days after the session.
         using var http = new HttpClient();
         var transcriptCsv = await http.GetStringAsync((string)transcript["transcriptDownloadUrl"]!, Ct);
