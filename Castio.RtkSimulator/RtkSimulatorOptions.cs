@@ -27,7 +27,7 @@ public sealed class RtkSimulatorOptions
     public int RecordingRateLimitRequests { get; set; } = 1000;
     public TimeSpan RecordingRateLimitWindow { get; set; } = TimeSpan.FromSeconds(50);
 
-    /// <summary>Signing key for webhooks; null generates an RSA-2048 key at start.</summary>
+    /// <summary>Signing key for webhooks; null uses an RSA-2048 key generated once per process.</summary>
     public RSA? WebhookSigningKey { get; set; }
 
     /// <summary>Delivery attempts per webhook delivery (first try included); retried only on 5xx/network errors.</summary>

@@ -12,6 +12,8 @@ internal sealed record PendingDelivery(string DeliveryId, string WebhookId, stri
 /// </summary>
 internal sealed class WebhookDispatcher : IAsyncDisposable
 {
+    // One key per process: generating RSA-2048 is slow, and simulators in one test run may share it.
+    private static readonly Lazy<RSA> ProcessKey = new(() => RSA.Create(2048));
     private readonly Channel<PendingDelivery> _queue = Channel.CreateUnbounded<PendingDelivery>();
     private readonly RtkSimulatorOptions _options;
     private readonly RSA _key;
@@ -24,7 +26,7 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
     public WebhookDispatcher(RtkSimulatorOptions options)
     {
         _options = options;
-        _key = options.WebhookSigningKey ?? RSA.Create(2048);
+        _key = options.WebhookSigningKey ?? ProcessKey.Value;
         // RTK counts 3xx as failure, so redirects are not followed.
         _http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = options.WebhookTimeout };
     }
@@ -133,7 +135,6 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
             try { await _loop; } catch (OperationCanceledException) { }
         }
         _http.Dispose();
-        if (_options.WebhookSigningKey is null) _key.Dispose();
         _stop.Dispose();
     }
 }
