@@ -145,6 +145,16 @@ var castioSettings = {
   Rtk__AccountId: rtkAccountId
   Rtk__ApiToken: '@Microsoft.KeyVault(SecretUri=${rtkTokenSecret.properties.secretUri})'
   Auth__SigningKey: '@Microsoft.KeyVault(SecretUri=${jwtKeySecret.properties.secretUri})'
+  Auth__Issuer: 'castio'
+  Auth__Audience: 'castio-api'
+  Auth__AccessTokenLifetime: '00:15:00'
+  Auth__RefreshTokenLifetime: '30.00:00:00'
+  Auth__InviteLifetime: '7.00:00:00'
+  Auth__MaxFailedLoginsPerAccount: '10'
+  Auth__AccountLockoutWindow: '00:15:00'
+  // False: every org shares the app in Rtk__AppId (accounts that cannot create RTK apps).
+  Orgs__PerOrgRtkApps: 'true'
+  Orgs__RegistrationLease: '00:02:00'
   Storage__NamePrefix: ''
   Http__MaxRequestBodyBytes: '1048576'
   // Standalone-only queue polling; under the host, host.json extensions.queues applies.
