@@ -55,6 +55,7 @@ public static partial class AuthSetup
                 .RequireRole(Rbac.RolesFor(permission).Select(r => r.ToWire())));
         }
 
+        services.AddAuthOpenApi();
         return builder;
     }
 
