@@ -8,7 +8,10 @@ public sealed class AuthOptions
     public const string SectionName = "Auth";
     public const int MinSigningKeyBytes = 32;
 
-    /// <summary>HS256 key, base64, at least 256 bits. A secret: comes from Key Vault in Azure.</summary>
+    /// <summary>
+    /// HS256 key of at least 256 bits: base64 of 32+ bytes, or 32+ characters of random text.
+    /// A secret: comes from Key Vault in Azure.
+    /// </summary>
     public string SigningKey { get; set; } = "";
 
     public string Issuer { get; set; } = "castio";
@@ -26,7 +29,18 @@ public sealed class AuthOptions
 
     public TimeSpan AccountLockoutWindow { get; set; } = TimeSpan.FromMinutes(15);
 
-    internal byte[] SigningKeyBytes() => Convert.FromBase64String(SigningKey);
+    /// <summary>The key bytes: base64-decoded when that gives 256 bits, else the UTF-8 text; empty when neither does.</summary>
+    internal byte[] SigningKeyBytes()
+    {
+        var buffer = new byte[SigningKey.Length];
+        if (Convert.TryFromBase64String(SigningKey, buffer, out var written) && written >= MinSigningKeyBytes)
+        {
+            return buffer[..written];
+        }
+
+        var text = System.Text.Encoding.UTF8.GetBytes(SigningKey);
+        return text.Length >= MinSigningKeyBytes ? text : [];
+    }
 
     /// <summary>Start-up validation: the app refuses to start with a missing or short key.</summary>
     public sealed class Validator : IValidateOptions<AuthOptions>
@@ -34,19 +48,9 @@ public sealed class AuthOptions
         public ValidateOptionsResult Validate(string? name, AuthOptions options)
         {
             var failures = new List<string>();
-            byte[] key = [];
-            try
+            if (options.SigningKeyBytes().Length < MinSigningKeyBytes)
             {
-                key = options.SigningKeyBytes();
-            }
-            catch (FormatException)
-            {
-                failures.Add("Auth:SigningKey must be base64.");
-            }
-
-            if (key.Length < MinSigningKeyBytes)
-            {
-                failures.Add($"Auth:SigningKey must decode to at least {MinSigningKeyBytes} bytes (256 bits).");
+                failures.Add($"Auth:SigningKey must be at least {MinSigningKeyBytes} bytes (256 bits): base64 of 32+ random bytes, or 32+ random characters.");
             }
 
             if (string.IsNullOrWhiteSpace(options.Issuer) || string.IsNullOrWhiteSpace(options.Audience))

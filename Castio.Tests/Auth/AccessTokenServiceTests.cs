@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Castio.Core.Auth;
+using Castio.Tests.Infrastructure;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -10,15 +11,15 @@ namespace Castio.Tests.Auth;
 public class AccessTokenServiceTests
 {
     private static readonly string Key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-    private readonly TestClock _clock = new();
+    private readonly ManualTimeProvider _clock = new();
     private readonly AccessTokenService _tokens;
     private readonly Guid _user = Guid.CreateVersion7();
     private readonly Guid _org = Guid.CreateVersion7();
 
     public AccessTokenServiceTests() => _tokens = Create(Key);
 
-    private AccessTokenService Create(string key, string issuer = "castio", string audience = "castio-api") =>
-        new(Options.Create(new AuthOptions { SigningKey = key, Issuer = issuer, Audience = audience }), _clock);
+    private AccessTokenService Create(string key, string issuer = "castio", string audience = "castio-api", TimeProvider? clock = null) =>
+        new(Options.Create(new AuthOptions { SigningKey = key, Issuer = issuer, Audience = audience }), clock ?? _clock);
 
     [Fact]
     public async Task IssuedTokenValidatesWithItsClaims()
@@ -50,9 +51,9 @@ public class AccessTokenServiceTests
     [Fact]
     public async Task TokenFromTheFutureIsRefused()
     {
-        var issued = _tokens.Issue(_user, _org, Role.Member);
+        var ahead = new ManualTimeProvider(_clock.GetUtcNow().AddMinutes(5));
 
-        _clock.Advance(TimeSpan.FromMinutes(-5));
+        var issued = Create(Key, clock: ahead).Issue(_user, _org, Role.Member);
 
         Assert.Null(await _tokens.ValidateAsync(issued.Token));
     }
@@ -128,6 +129,7 @@ public class AccessTokenServiceTests
     [InlineData("")]
     [InlineData("not base64 !!")]
     [InlineData("c2hvcnQta2V5")]
+    [InlineData("thirty-one characters of text!!")]
     public void ShortOrMissingKeyFailsOptionsValidation(string key)
     {
         var result = new AuthOptions.Validator().Validate(null, new AuthOptions { SigningKey = key });
@@ -135,10 +137,15 @@ public class AccessTokenServiceTests
         Assert.True(result.Failed);
     }
 
-    [Fact]
-    public void KeyOf256BitsPassesOptionsValidation()
+    [Theory]
+    [InlineData("base64")]
+    [InlineData("text")]
+    public void KeyOf256BitsPassesOptionsValidation(string form)
     {
-        Assert.True(new AuthOptions.Validator().Validate(null, new AuthOptions { SigningKey = Key }).Succeeded);
+        var key = form == "base64" ? Key : "k7Qv9xZ2mPw4Lr8Tn6Yc1Hs5Jd3Fb0Ga";
+
+        Assert.True(new AuthOptions.Validator().Validate(null, new AuthOptions { SigningKey = key }).Succeeded);
+        Assert.NotNull(Create(key).Issue(_user, _org, Role.Member).Token);
     }
 
     [Fact]

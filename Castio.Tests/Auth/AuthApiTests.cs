@@ -197,6 +197,22 @@ public class AuthApiTests(AzuriteFixture azurite, SimulatorFixture simulator) : 
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(HttpMethod.Get, "/api/auth/me", token: owner.AccessToken)).StatusCode);
     }
 
+    [Theory]
+    [InlineData("too-short-key", false)]
+    [InlineData("", true)]
+    public async Task WeakOrMissingSigningKeyStopsTheAppAtStartup(string key, bool asCustomHandler)
+    {
+        await using var app = NewApp().WithSetting("Auth:SigningKey", key);
+        if (asCustomHandler)
+        {
+            app.AsCustomHandler();
+        }
+
+        var error = Assert.ThrowsAny<Exception>(() => app.BaseAddress);
+
+        Assert.Contains("SigningKey", error.ToString());
+    }
+
     [Fact]
     public async Task MissingTokenIsUnauthorizedWithBearerChallenge()
     {

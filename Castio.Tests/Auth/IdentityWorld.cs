@@ -34,7 +34,7 @@ internal sealed class IdentityWorld
 
     public const string Password = "correct horse battery staple";
 
-    public TestClock Clock { get; } = new();
+    public ManualTimeProvider Clock { get; } = new();
     public IOptions<AuthOptions> Options { get; }
     public PasswordHasher Hasher { get; } = new(1_000);
     public OrgTables Tables { get; }
