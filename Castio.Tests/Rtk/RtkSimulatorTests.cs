@@ -199,8 +199,11 @@ public sealed class RtkSimulatorTests(SimulatorFixture fixture) : IClassFixture<
         Assert.False(rejoin.SessionStarted);
 
         sim.State.Leave(rejoin.PeerId);
-        await Task.Delay(600, Ct);
-        var session = await rtk.GetSessionAsync(appId, first.SessionId, cancellationToken: Ct);
+        Assert.Equal("LIVE", (await rtk.GetSessionAsync(appId, first.SessionId, cancellationToken: Ct)).Status);
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        RtkSession session;
+        while ((session = await rtk.GetSessionAsync(appId, first.SessionId, cancellationToken: Ct)).Status == "LIVE" && DateTime.UtcNow < deadline)
+            await Task.Delay(50, Ct);
         Assert.Equal("ENDED", session.Status);
         Assert.Equal(2, (await rtk.ListSessionParticipantsAsync(appId, first.SessionId, cancellationToken: Ct)).Items.Count);
     }
