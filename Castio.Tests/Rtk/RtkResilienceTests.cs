@@ -216,6 +216,20 @@ public sealed class RtkResilienceTests : IAsyncLifetime
         Assert.Equal(CircuitState.Closed, resilience.CircuitState);
     }
 
+    [Fact]
+    public void OutagesAndRefusalsBecomeDistinctProblems()
+    {
+        var down = new RtkUnavailableException("x", HttpStatusCode.TooManyRequests, 429, retryAfter: TimeSpan.FromSeconds(1.2)).ToProblemDetails();
+        Assert.Equal(503, down.Status);
+        Assert.Equal(RtkProblemCodes.Unavailable, down.Extensions["code"]);
+        Assert.Equal("2", down.Extensions["retryAfterSeconds"]);
+
+        var no = new RtkException("secret upstream detail", HttpStatusCode.BadRequest, 400, isUnavailable: false).ToProblemDetails();
+        Assert.Equal(502, no.Status);
+        Assert.Equal(RtkProblemCodes.Rejected, no.Extensions["code"]);
+        Assert.DoesNotContain("secret", no.Detail);
+    }
+
     [Theory]
     [InlineData("""{"success":false,"error":{"code":404,"message":"No user found with id 1"}}""", 404, "No user found with id 1")]
     [InlineData("""{"success":false,"errors":[{"code":10000,"message":"Authentication error"}],"messages":[],"result":null}""", 10000, "Authentication error")]

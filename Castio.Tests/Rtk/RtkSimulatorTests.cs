@@ -132,6 +132,29 @@ public sealed class RtkSimulatorTests(SimulatorFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task RecordOnStartStartsARecordingWhenTheSessionStarts()
+    {
+        var appId = await NewAppAsync(_rtk, Ct);
+        var meeting = await _rtk.CreateMeetingAsync(appId, new RtkMeetingRequest { RecordOnStart = true }, Ct);
+        var p = await _rtk.AddParticipantAsync(appId, meeting.Id, new RtkAddParticipantRequest { CustomParticipantId = "u", PresetName = "video_host" }, Ct);
+
+        var join = _sim.State.Join(p.Token!);
+
+        var recording = await _rtk.GetActiveRecordingAsync(appId, meeting.Id, Ct);
+        Assert.Equal("RECORD_ON_START", recording.StartReason?.Reason);
+        Assert.Equal(join.SessionId, recording.SessionId);
+    }
+
+    [Fact]
+    public void TrackRecordingDownloadArraysDoNotBreakParsing()
+    {
+        var json = """{"success":true,"data":{"id":"r","status":"UPLOADED","download_url":[{"layer_name":"default","download_urls":{}}]}}""";
+        var env = System.Text.Json.JsonSerializer.Deserialize(json, RtkJsonContext.Default.RtkEnvelopeRtkRecording);
+        Assert.Equal("r", env!.Data!.Id);
+        Assert.Null(env.Data.DownloadUrl);
+    }
+
+    [Fact]
     public async Task DuplicateCustomParticipantIdInOneMeetingIsAConflict()
     {
         var appId = await NewAppAsync(_rtk, Ct);
