@@ -1,0 +1,81 @@
+using Castio.Core.Presets;
+using Castio.Core.Rtk;
+
+namespace Castio.Tests.Presets;
+
+/// <summary>The preset catalogue against the seed's §5.2 table and §5.4 permission sets.</summary>
+public sealed class CastioPresetsTests
+{
+    private static RtkPresetPermissions P(string name) => CastioPresets.Get(name).Permissions;
+
+    [Fact]
+    public void CatalogueHoldsExactlyTheSeedTableNames() =>
+        Assert.Equal(
+            ["video_host", "video_participant", "video_guest", "audio_host", "audio_participant", "audio_guest",
+             "webinar_host", "webinar_participant", "webinar_guest", "webinar_viewer", "livestream_host", "livestream_participant", "livestream_viewer"],
+            CastioPresets.All.Select(p => p.Name));
+
+    [Theory]
+    [InlineData("video_host", "GROUP_CALL")]
+    [InlineData("audio_guest", "AUDIO_ROOM")]
+    [InlineData("webinar_viewer", "WEBINAR")]
+    [InlineData("livestream_host", "WEBINAR")]
+    public void ViewTypesFollowTheSeed(string name, string viewType) => Assert.Equal(viewType, CastioPresets.Get(name).Config.ViewType);
+
+    [Theory]
+    [InlineData("video_host", "ALLOWED", "ALLOWED", "ALLOWED")]
+    [InlineData("video_participant", "ALLOWED", "ALLOWED", "ALLOWED")]
+    [InlineData("video_guest", "ALLOWED", "ALLOWED", "NOT_ALLOWED")]
+    [InlineData("audio_host", "ALLOWED", "NOT_ALLOWED", "ALLOWED")]
+    [InlineData("audio_participant", "ALLOWED", "NOT_ALLOWED", "NOT_ALLOWED")]
+    [InlineData("audio_guest", "ALLOWED", "NOT_ALLOWED", "NOT_ALLOWED")]
+    [InlineData("webinar_host", "ALLOWED", "ALLOWED", "ALLOWED")]
+    [InlineData("webinar_participant", "CAN_REQUEST", "CAN_REQUEST", "NOT_ALLOWED")]
+    [InlineData("webinar_viewer", "NOT_ALLOWED", "NOT_ALLOWED", "NOT_ALLOWED")]
+    [InlineData("livestream_host", "ALLOWED", "ALLOWED", "ALLOWED")]
+    [InlineData("livestream_participant", "CAN_REQUEST", "CAN_REQUEST", "NOT_ALLOWED")]
+    [InlineData("livestream_viewer", "NOT_ALLOWED", "NOT_ALLOWED", "NOT_ALLOWED")]
+    public void MediaPermissionsFollowTheSeed(string name, string audio, string video, string screenshare)
+    {
+        var media = P(name).Media;
+        Assert.Equal((audio, video, screenshare), (media.Audio.CanProduce, media.Video.CanProduce, media.Screenshare.CanProduce));
+    }
+
+    [Fact]
+    public void OnlyHostsControlTheMeeting()
+    {
+        foreach (var preset in CastioPresets.All)
+        {
+            var host = preset.Name.EndsWith("_host", StringComparison.Ordinal);
+            var p = preset.Permissions;
+            Assert.Equal(host, p.KickParticipant);
+            Assert.Equal(host, p.AcceptWaitingRequests);
+            Assert.Equal(host, p.CanAcceptProductionRequests);
+            Assert.Equal(host, p.DisableParticipantAudio);
+            Assert.Equal(host, p.CanRecord);
+            Assert.Equal(host, p.Polls.CanCreate);
+        }
+    }
+
+    [Fact]
+    public void LivestreamingBelongsToWebinarAndLivestreamHosts() =>
+        Assert.Equal(["webinar_host", "livestream_host"], CastioPresets.All.Where(p => p.Permissions.CanLivestream).Select(p => p.Name));
+
+    [Fact]
+    public void GuestAndViewerRestrictionsFollowTheSeed()
+    {
+        Assert.Equal(new RtkPublicChat(true, true, false), P("video_guest").Chat.Public);
+        Assert.Equal(new RtkPrivateChat(false, true, false, false), P("video_guest").Chat.Private);
+        Assert.False(P("video_guest").PinParticipant);
+        Assert.Equal("ON_PRIVILEGED_USER_ENTRY", P("video_guest").WaitingRoomType);
+        Assert.Equal("SKIP", P("webinar_viewer").WaitingRoomType);
+        Assert.False(P("webinar_viewer").ShowParticipantList);
+        Assert.Equal(new RtkPublicChat(false, false, false), P("livestream_viewer").Chat.Public);
+        Assert.Equal(new RtkPollPermissions(false, true, true), P("webinar_viewer").Polls);
+        Assert.Equal(new RtkPublicChat(true, true, false), P("webinar_participant").Chat.Public);
+        Assert.Equal(new RtkPollPermissions(false, true, true), P("video_participant").Polls);
+    }
+
+    [Fact]
+    public void UnknownPresetNameIsRefused() => Assert.Throws<KeyNotFoundException>(() => CastioPresets.Get("video_viewer"));
+}
