@@ -188,7 +188,8 @@ internal static class RestApi
                 foreach (var peer in peers) s.LeaveCore(a, session, peer);
                 var kicked = peers.Select(x => x.ParticipantId).Distinct()
                     .Select(id => meeting.Participants.TryGetValue(id, out var part) ? SessionParticipantJson(part) : new JsonObject { ["id"] = id });
-                if (session.LivePeers == 0) s.EndCore(a, session, "HOST_ENDED_MEETING");
+                // Kicking the last peer is like the last peer leaving: the session ends after keep-alive.
+                if (session.LivePeers == 0) s.ScheduleEnd(a, session);
                 return Ok(new JsonObject { ["action"] = "kick", ["participants"] = new JsonArray([.. kicked]) });
             });
         });

@@ -244,7 +244,7 @@ public sealed class RtkSimulatorState
         Emit(app, WebhookPayloads.ParticipantEvent(this, app, session, peer, joined: false));
     }
 
-    private void ScheduleEnd(SimApp app, SimSession session)
+    internal void ScheduleEnd(SimApp app, SimSession session)
     {
         var meeting = app.Meetings[session.MeetingId];
         var keepAlive = Options.KeepAliveOverride ?? TimeSpan.FromSeconds(meeting.SessionKeepAliveTimeInSecs);

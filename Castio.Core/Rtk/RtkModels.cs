@@ -382,7 +382,8 @@ public sealed record RtkRecording
     public double? RecordingDuration { get; init; }
     // Documented as a number, seen as a string in one example: read both.
     [JsonNumberHandling(JsonNumberHandling.AllowReadingFromString)] public long? FileSize { get; init; }
-    public string? DownloadUrl { get; init; }
+    /// <summary>Null for TRACK recordings, whose <c>download_url</c> is an array (spec §8.5) Castio does not use.</summary>
+    [JsonConverter(typeof(StringOrNullConverter))] public string? DownloadUrl { get; init; }
     public string? AudioDownloadUrl { get; init; }
     public DateTimeOffset? DownloadUrlExpiry { get; init; }
     public RtkRecordingReason? StartReason { get; init; }
@@ -509,4 +510,21 @@ public sealed record RtkRecordingDayStat
     public string? Day { get; init; }
     public int TotalRecordings { get; init; }
     public double TotalRecordingMinutes { get; init; }
+}
+
+/// <summary>Reads a JSON string; any other JSON value (array, object, number) reads as null instead of failing.</summary>
+public sealed class StringOrNullConverter : JsonConverter<string?>
+{
+    public override string? Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options)
+    {
+        if (reader.TokenType == System.Text.Json.JsonTokenType.String) return reader.GetString();
+        reader.Skip();
+        return null;
+    }
+
+    public override void Write(System.Text.Json.Utf8JsonWriter writer, string? value, System.Text.Json.JsonSerializerOptions options)
+    {
+        if (value is null) writer.WriteNullValue();
+        else writer.WriteStringValue(value);
+    }
 }

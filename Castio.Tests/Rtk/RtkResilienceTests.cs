@@ -117,6 +117,31 @@ public sealed class RtkResilienceTests : IAsyncLifetime
         Assert.NotNull(page.Items);
     }
 
+    private sealed class ManualClock : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = new(2026, 6, 3, 10, 0, 0, TimeSpan.Zero);
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    [Fact]
+    public async Task RateLimitWindowFollowsTheSimulatorClock()
+    {
+        var clock = new ManualClock();
+        await using var sim = await RtkSimulatorHost.StartAsync(new RtkSimulatorOptions
+        {
+            RateLimitRequests = 1, RateLimitWindow = TimeSpan.FromMinutes(1), TimeProvider = clock,
+        }, Ct);
+        var rtk = Client(sim, o => o.MaxRetries = 0);
+        await rtk.ListAppsAsync(cancellationToken: Ct);
+
+        clock.Now += TimeSpan.FromSeconds(15);
+        var limited = await Assert.ThrowsAsync<RtkUnavailableException>(() => rtk.ListAppsAsync(cancellationToken: Ct));
+        Assert.Equal(TimeSpan.FromSeconds(45), limited.RetryAfter);
+
+        clock.Now += TimeSpan.FromSeconds(46);
+        Assert.NotNull((await rtk.ListAppsAsync(cancellationToken: Ct)).Items);
+    }
+
     [Fact]
     public async Task ClientErrorIsRtkSaidNoAndIsNotRetried()
     {
@@ -214,6 +239,20 @@ public sealed class RtkResilienceTests : IAsyncLifetime
         var page = await rtk.ListAppsAsync(cancellationToken: Ct);
         Assert.NotNull(page.Items);
         Assert.Equal(CircuitState.Closed, resilience.CircuitState);
+    }
+
+    [Fact]
+    public void OutagesAndRefusalsBecomeDistinctProblems()
+    {
+        var down = new RtkUnavailableException("x", HttpStatusCode.TooManyRequests, 429, retryAfter: TimeSpan.FromSeconds(1.2)).ToProblemDetails();
+        Assert.Equal(503, down.Status);
+        Assert.Equal(RtkProblemCodes.Unavailable, down.Extensions["code"]);
+        Assert.Equal("2", down.Extensions["retryAfterSeconds"]);
+
+        var no = new RtkException("secret upstream detail", HttpStatusCode.BadRequest, 400, isUnavailable: false).ToProblemDetails();
+        Assert.Equal(502, no.Status);
+        Assert.Equal(RtkProblemCodes.Rejected, no.Extensions["code"]);
+        Assert.DoesNotContain("secret", no.Detail);
     }
 
     [Theory]

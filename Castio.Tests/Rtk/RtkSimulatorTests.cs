@@ -132,6 +132,29 @@ public sealed class RtkSimulatorTests(SimulatorFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task RecordOnStartStartsARecordingWhenTheSessionStarts()
+    {
+        var appId = await NewAppAsync(_rtk, Ct);
+        var meeting = await _rtk.CreateMeetingAsync(appId, new RtkMeetingRequest { RecordOnStart = true }, Ct);
+        var p = await _rtk.AddParticipantAsync(appId, meeting.Id, new RtkAddParticipantRequest { CustomParticipantId = "u", PresetName = "video_host" }, Ct);
+
+        var join = _sim.State.Join(p.Token!);
+
+        var recording = await _rtk.GetActiveRecordingAsync(appId, meeting.Id, Ct);
+        Assert.Equal("RECORD_ON_START", recording.StartReason?.Reason);
+        Assert.Equal(join.SessionId, recording.SessionId);
+    }
+
+    [Fact]
+    public void TrackRecordingDownloadArraysDoNotBreakParsing()
+    {
+        var json = """{"success":true,"data":{"id":"r","status":"UPLOADED","download_url":[{"layer_name":"default","download_urls":{}}]}}""";
+        var env = System.Text.Json.JsonSerializer.Deserialize(json, RtkJsonContext.Default.RtkEnvelopeRtkRecording);
+        Assert.Equal("r", env!.Data!.Id);
+        Assert.Null(env.Data.DownloadUrl);
+    }
+
+    [Fact]
     public async Task DuplicateCustomParticipantIdInOneMeetingIsAConflict()
     {
         var appId = await NewAppAsync(_rtk, Ct);
@@ -199,8 +222,11 @@ public sealed class RtkSimulatorTests(SimulatorFixture fixture) : IClassFixture<
         Assert.False(rejoin.SessionStarted);
 
         sim.State.Leave(rejoin.PeerId);
-        await Task.Delay(600, Ct);
-        var session = await rtk.GetSessionAsync(appId, first.SessionId, cancellationToken: Ct);
+        Assert.Equal("LIVE", (await rtk.GetSessionAsync(appId, first.SessionId, cancellationToken: Ct)).Status);
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        RtkSession session;
+        while ((session = await rtk.GetSessionAsync(appId, first.SessionId, cancellationToken: Ct)).Status == "LIVE" && DateTime.UtcNow < deadline)
+            await Task.Delay(50, Ct);
         Assert.Equal("ENDED", session.Status);
         Assert.Equal(2, (await rtk.ListSessionParticipantsAsync(appId, first.SessionId, cancellationToken: Ct)).Items.Count);
     }

@@ -33,12 +33,36 @@ public sealed class RtkWebhookVerifierTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync() => await _keyServer.DisposeAsync();
 
-    private RtkWebhookVerifier Verifier(TimeSpan? cooldown = null) => new(new HttpClient(), Options.Create(new RtkOptions
+    private RtkWebhookVerifier Verifier(TimeSpan? cooldown = null, TimeProvider? time = null) => new(new HttpClient(), Options.Create(new RtkOptions
     {
         WebhookPublicKeyUrl = _keyServer.Url + "/.well-known/webhooks.json",
         WebhookPublicKeyRefetchCooldown = cooldown ?? TimeSpan.Zero,
+        WebhookPublicKeyCacheDuration = TimeSpan.FromHours(6),
         WebhookMaxBodyBytes = 1024,
-    }), TimeProvider.System, NullLogger<RtkWebhookVerifier>.Instance);
+    }), time ?? TimeProvider.System, NullLogger<RtkWebhookVerifier>.Instance);
+
+    /// <summary>A clock that moves only when told to.</summary>
+    private sealed class ManualClock : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = new(2026, 6, 3, 10, 0, 0, TimeSpan.Zero);
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    [Fact]
+    public async Task CachedKeyIsFetchedAgainOnlyAfterTheCacheDuration()
+    {
+        var clock = new ManualClock();
+        var verifier = Verifier(time: clock);
+        await verifier.VerifyAsync(Sign(_key, Body), Body, Ct);
+
+        clock.Now += TimeSpan.FromHours(5);
+        Assert.True((await verifier.VerifyAsync(Sign(_key, Body), Body, Ct)).IsValid);
+        Assert.Equal(1, _fetches);
+
+        clock.Now += TimeSpan.FromHours(2);
+        Assert.True((await verifier.VerifyAsync(Sign(_key, Body), Body, Ct)).IsValid);
+        Assert.Equal(2, _fetches);
+    }
 
     private static string Sign(RSA key, byte[] body) => Convert.ToBase64String(key.SignData(body, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
 
