@@ -43,11 +43,11 @@ public static class BrandingAsset
     {
         BrandingAssetKind.Logo => 512 * 1024,
         BrandingAssetKind.Favicon => 128 * 1024,
-        _ => 2 * 1024 * 1024,
+        _ => MaxUploadBytes,
     };
 
-    /// <summary>The largest upload of any kind; the request body limit of the branding route.</summary>
-    public const long MaxUploadBytes = 2 * 1024 * 1024;
+    /// <summary>The largest upload of any kind; under the host's 1 MiB request body limit with room for the multipart framing.</summary>
+    public const long MaxUploadBytes = 1000 * 1024;
 
     public static IReadOnlyList<string> AllowedTypes(BrandingAssetKind kind) => kind switch
     {

@@ -28,7 +28,8 @@ public static partial class AuthSetup
             services.AddHostedService<EphemeralKeyWarning>();
         }
 
-        services.AddOptions<OrgOptions>().BindConfiguration(OrgOptions.SectionName);
+        services.AddOptions<OrgOptions>().BindConfiguration(OrgOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<OrgOptions>, OrgOptionsValidator>();
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<AccessTokenService>();
         services.AddSingleton(sp => new OrgTables(sp.GetRequiredService<StorageAccount>(), sp.GetRequiredService<IOptions<StorageOptions>>().Value.NamePrefix));

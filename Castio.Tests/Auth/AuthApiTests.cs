@@ -41,6 +41,32 @@ public class AuthApiTests(AzuriteFixture azurite, SimulatorFixture simulator) : 
     }
 
     [Fact]
+    public async Task WithPerOrgAppsOffRegistrationProvisionsTheSharedAppAndCreatesNone()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var rtk = RtkTestKit.Client(simulator.Sim);
+        var shared = await rtk.CreateAppAsync("shared-" + Guid.NewGuid().ToString("N")[..8], ct);
+        await using var app = NewApp().WithSetting("Rtk:AppId", shared.Id).WithSetting("Orgs:PerOrgRtkApps", "false");
+        using var client = app.CreateHttpClient();
+        var slug = AuthTestKit.NewSlug();
+
+        await AuthTestKit.RegisterAsync(client, slug);
+
+        Assert.Empty((await rtk.ListAppsAsync(search: "castio-" + slug, cancellationToken: ct)).Items);
+        Assert.Equal(Castio.Core.Presets.CastioPresets.All.Count, (await rtk.ListAllPresetsAsync(shared.Id, ct)).Count);
+    }
+
+    [Fact]
+    public async Task SharedAppModeWithoutAnAppIdStopsTheAppAtStartup()
+    {
+        await using var app = NewApp().WithSetting("Rtk:AppId", "").WithSetting("Orgs:PerOrgRtkApps", "false");
+
+        var error = Assert.ThrowsAny<Exception>(() => app.BaseAddress);
+
+        Assert.True(error.ToString().Contains("PerOrgRtkApps") || app.Logs.Any(l => l.Contains("PerOrgRtkApps")), error.ToString());
+    }
+
+    [Fact]
     public async Task TakenSlugIsAConflictNamingTheField()
     {
         await using var app = NewApp();
