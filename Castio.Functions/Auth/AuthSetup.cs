@@ -40,6 +40,7 @@ public static partial class AuthSetup
         services.AddSingleton<AuthService>();
         services.AddSingleton<UserService>();
         services.AddSingleton<OrgService>();
+        services.AddSingleton<AuthSweeper>();
         // Transient like the typed RtkClient it uses.
         services.AddTransient<RegistrationService>();
 

@@ -21,6 +21,7 @@ public static class AppFunctions
 
         // Timers (six-field NCRONTAB, UTC).
         Function.Timer<Heartbeat>("Heartbeat", "0 */5 * * * *"),
+        Function.Timer<Castio.Functions.Auth.AuthCleanup>("AuthCleanup", "0 30 3 * * *"),
 
         // Queue consumers.
         Function.Queue<EchoConsumer>("EchoConsumer", EchoConsumer.QueueName),
