@@ -111,6 +111,11 @@ public sealed class AuthService(
 
     public async Task<Outcome<SignInResult>> RefreshAsync(string? refreshToken, CancellationToken cancellationToken)
     {
+        if (string.IsNullOrEmpty(refreshToken))
+        {
+            return MissingRefreshToken();
+        }
+
         var result = await sessions.RefreshAsync(refreshToken ?? "", cancellationToken);
         if (result.Error is { } error)
         {
@@ -122,8 +127,19 @@ public sealed class AuthService(
         return org is null ? AuthErrors.BadRefreshToken : new SignInResult(session, UserView.From(user), OrgView.From(org));
     }
 
-    public Task LogoutAsync(string? refreshToken, CancellationToken cancellationToken) =>
-        sessions.RevokeAsync(refreshToken ?? "", cancellationToken);
+    public async Task<Outcome<bool>> LogoutAsync(string? refreshToken, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(refreshToken))
+        {
+            return MissingRefreshToken();
+        }
+
+        await sessions.RevokeAsync(refreshToken, cancellationToken);
+        return true;
+    }
+
+    private static Error MissingRefreshToken() =>
+        Error.Invalid(Common.ValidationCodes.ValidationFailed, new FieldErrors().Add("refreshToken", "Refresh token is required."));
 
     public async Task<Outcome<(UserView User, OrgView Org)>> GetMeAsync(CurrentUser caller, CancellationToken cancellationToken)
     {

@@ -43,11 +43,9 @@ public static class AuthApi
         (await auth.RefreshAsync(request.RefreshToken, cancellationToken))
             .ToResult(r => TypedResults.Ok(SignInResponse.From(r)), http);
 
-    public static async Task<NoContent> Logout(RefreshRequest request, AuthService auth, CancellationToken cancellationToken)
-    {
-        await auth.LogoutAsync(request.RefreshToken, cancellationToken);
-        return TypedResults.NoContent();
-    }
+    public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> Logout(
+        RefreshRequest request, AuthService auth, HttpContext http, CancellationToken cancellationToken) =>
+        (await auth.LogoutAsync(request.RefreshToken, cancellationToken)).ToResult(_ => TypedResults.NoContent(), http);
 
     public static async Task<Results<Ok<SignInResponse>, ValidationProblem, ProblemHttpResult>> AcceptInvite(
         AcceptInviteRequest request, AuthService auth, HttpContext http, CancellationToken cancellationToken) =>

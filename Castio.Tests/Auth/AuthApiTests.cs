@@ -367,6 +367,8 @@ public class AuthApiTests(AzuriteFixture azurite, SimulatorFixture simulator) : 
     [InlineData("/api/auth/register", """{}""", "email,name,orgName,orgSlug,password")]
     [InlineData("/api/auth/login", """{"email":"","password":"","orgSlug":""}""", "email,orgSlug,password")]
     [InlineData("/api/auth/accept-invite", """{"token":"","password":"short"}""", "password,token")]
+    [InlineData("/api/auth/refresh", """{}""", "refreshToken")]
+    [InlineData("/api/auth/logout", """{"refreshToken":""}""", "refreshToken")]
     public async Task BadInputIsAValidationProblemNamingEachField(string path, string json, string fields)
     {
         await using var app = NewApp();
