@@ -19,8 +19,8 @@ param jwtSigningKey string
 var appName = !empty(functionAppName) ? functionAppName : '${abbrs.webSitesFunctions}${resourceToken}'
 var deploymentContainer = 'app-package-${take(appName, 32)}'
 // Tables, queues and containers the app uses; created here so the identity needs no create rights at runtime.
-var tableNames = ['heartbeat', 'orgs', 'users', 'refreshtokens', 'ratelimits']
-var queueNames = ['diagnostics', 'diagnostics-poison']
+var tableNames = ['hostprobes', 'orgs', 'users', 'refreshtokens', 'ratelimits']
+var queueNames = ['echo', 'echo-poison']
 var containerNames = [deploymentContainer, 'branding', 'recordings', 'transcripts', 'summaries', 'exports']
 
 // The app's only identity: storage, Key Vault and App Insights are reached with it, never with keys.
@@ -145,6 +145,15 @@ var castioSettings = {
   Rtk__AccountId: rtkAccountId
   Rtk__ApiToken: '@Microsoft.KeyVault(SecretUri=${rtkTokenSecret.properties.secretUri})'
   Auth__SigningKey: '@Microsoft.KeyVault(SecretUri=${jwtKeySecret.properties.secretUri})'
+  Storage__NamePrefix: ''
+  Http__MaxRequestBodyBytes: '1048576'
+  // Standalone-only queue polling; under the host, host.json extensions.queues applies.
+  Queues__BatchSize: '16'
+  Queues__MaxDequeueCount: '5'
+  Queues__VisibilityTimeout: '00:00:00'
+  Queues__ProcessingTimeout: '00:05:00'
+  Queues__MaxPollingInterval: '00:00:02'
+  Echo__Enabled: 'false'
 }
 
 resource functionApp 'Microsoft.Web/sites@2024-11-01' = {

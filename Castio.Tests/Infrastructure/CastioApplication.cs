@@ -1,0 +1,143 @@
+using System.Collections.Concurrent;
+using Castio.Core.Storage;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace Castio.Tests.Infrastructure;
+
+/// <summary>
+/// The real app on real Kestrel (free port), pointed at the shared Azurite with its own storage name prefix and a
+/// manual clock. Change settings with <see cref="WithSetting"/> before the first request; create clients with
+/// <see cref="CreateHttpClient"/>. Each test creates its own instance with <c>await using</c>.
+/// </summary>
+// Any Castio.Functions type names the entry assembly; `Program` alone is ambiguous next to the RTK simulator's.
+public sealed class CastioApplication : WebApplicationFactory<Castio.Functions.Hosting.FunctionRunner>
+{
+    private readonly Dictionary<string, string?> _settings;
+    private readonly List<Action<IServiceCollection>> _services = [];
+
+    public CastioApplication(AzuriteFixture azurite)
+    {
+        // Table names need a leading letter and no hyphens; queue names need lowercase: letters and digits satisfy both.
+        NamePrefix = "t" + Guid.NewGuid().ToString("N")[..10];
+        _settings = new(StringComparer.OrdinalIgnoreCase)
+        {
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["Storage:NamePrefix"] = NamePrefix,
+            // A free port chosen by Kestrel (and not the app's 7071 default).
+            ["urls"] = "http://127.0.0.1:0",
+            ["Queues:MaxPollingInterval"] = "00:00:00.250",
+        };
+        // Not UseKestrel(0): with a port, the factory rewrites the server addresses while the app's own Run() may
+        // already be starting Kestrel (minimal hosting leaves start-up to the entry point), which fails at random.
+        UseKestrel();
+    }
+
+    public ManualTimeProvider Clock { get; } = new();
+
+    /// <summary>Every log entry the app wrote, formatted with its exception.</summary>
+    public ConcurrentQueue<string> Logs { get; } = new();
+
+    public string NamePrefix { get; }
+
+    public CastioApplication WithSetting(string key, string? value)
+    {
+        _settings[key] = value;
+        return this;
+    }
+
+    /// <summary>Runs the app as the Functions host would: invocation endpoints on, in-process timers and pollers off.</summary>
+    public CastioApplication AsCustomHandler() => WithSetting("FUNCTIONS_CUSTOMHANDLER_PORT", "0");
+
+    public CastioApplication WithServices(Action<IServiceCollection> configure)
+    {
+        _services.Add(configure);
+        return this;
+    }
+
+    public Uri BaseAddress
+    {
+        get
+        {
+            StartServer();
+            var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            return new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+        }
+    }
+
+    /// <summary>An HttpClient on the app's real address; <paramref name="handlers"/> (outermost first) can add tokens or headers.</summary>
+    public HttpClient CreateHttpClient(params DelegatingHandler[] handlers)
+    {
+        HttpMessageHandler pipeline = new SocketsHttpHandler();
+        foreach (var handler in handlers.Reverse())
+        {
+            handler.InnerHandler = pipeline;
+            pipeline = handler;
+        }
+        return new HttpClient(pipeline) { BaseAddress = BaseAddress };
+    }
+
+    /// <summary>The app's own storage account (its JSON resolver knows the host's entity types).</summary>
+    public StorageAccount Storage => Services.GetRequiredService<StorageAccount>();
+
+    /// <summary>A table/queue/container name as the app sees it under its prefix.</summary>
+    public string Name(string baseName) => NamePrefix + baseName;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        foreach (var (key, value) in _settings)
+            builder.UseSetting(key, value);
+        builder.ConfigureTestServices(services =>
+        {
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton<TimeProvider>(Clock);
+            services.AddSingleton<ILoggerProvider>(new CollectingLoggerProvider(Logs));
+            foreach (var configure in _services)
+                configure(services);
+        });
+    }
+
+    private sealed class CollectingLoggerProvider(ConcurrentQueue<string> sink) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new CollectingLogger(categoryName, sink);
+
+        public void Dispose() { }
+
+        private sealed class CollectingLogger(string category, ConcurrentQueue<string> sink) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                var values = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(";", pairs.Select(p => $"{p.Key}={p.Value}")) : "";
+                sink.Enqueue($"{logLevel} {category} {formatter(state, exception)} [{values}] {exception}");
+            }
+        }
+    }
+}
+
+public static class Eventually
+{
+    /// <summary>Polls <paramref name="probe"/> until it returns a value or <paramref name="timeout"/> passes (background work is real I/O).</summary>
+    public static async Task<T> GetAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, CancellationToken cancellationToken) where T : class
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (await probe() is { } value)
+                return value;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"Condition not met within {timeout}.");
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+}
