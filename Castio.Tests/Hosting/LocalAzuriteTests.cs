@@ -35,6 +35,7 @@ public class LocalAzuriteTests(AzuriteFixture azurite)
             await queue.CreateIfNotExistsAsync(ct);
             await queue.DeleteIfExistsAsync(ct);
         }
-        Assert.DoesNotContain(WellKnownPorts, AzuriteProcess.IsListening);
+        // The process tree is killed on stop; the sockets close a moment later.
+        await Eventually.GetAsync(() => Task.FromResult(WellKnownPorts.Any(AzuriteProcess.IsListening) ? null : WellKnownPorts), TimeSpan.FromSeconds(15), ct);
     }
 }

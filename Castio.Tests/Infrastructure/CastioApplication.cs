@@ -30,7 +30,7 @@ public sealed class CastioApplication : WebApplicationFactory<Castio.Functions.H
         {
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["Storage:NamePrefix"] = NamePrefix,
-            // Kestrel picks the port (UseKestrel(0)); this stops the app defaulting to 7071.
+            // A free port chosen by Kestrel (and not the app's 7071 default).
             ["urls"] = "http://127.0.0.1:0",
             ["Queues:MaxPollingInterval"] = "00:00:00.250",
             // RTK credentials stop Program from starting its own in-process simulator (whose host the factory
@@ -42,7 +42,9 @@ public sealed class CastioApplication : WebApplicationFactory<Castio.Functions.H
             ["Rtk:AppId"] = "tests",
             ["Auth:SigningKey"] = SigningKey,
         };
-        UseKestrel(0);
+        // Not UseKestrel(0): with a port, the factory rewrites the server addresses while the app's own Run() may
+        // already be starting Kestrel (minimal hosting leaves start-up to the entry point), which fails at random.
+        UseKestrel();
     }
 
     public ManualTimeProvider Clock { get; } = new();
