@@ -44,9 +44,14 @@ public sealed class AuthService(
             errors.Add("email", "E-mail is required.");
         }
 
-        if (string.IsNullOrEmpty(command.Password) || command.Password.Length > PasswordPolicy.MaxLength * 2)
+        if (string.IsNullOrEmpty(command.Password))
         {
             errors.Add("password", "Password is required.");
+        }
+        else if (command.Password.Length > PasswordPolicy.MaxLength * 2)
+        {
+            // Bounds the hashing work an anonymous caller can ask for.
+            errors.Add("password", $"Password must be at most {PasswordPolicy.MaxLength} characters.");
         }
 
         if (slug.Length is 0 or > OrgSlug.MaxLength)

@@ -88,6 +88,16 @@ public class AuthServiceTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task OverlongPasswordIsRefusedBeforeAnyHashing()
+    {
+        var (org, owner) = await _world.CreateOrgAsync(cancellationToken: Ct);
+
+        var result = await _world.Auth.LoginAsync(new LoginCommand(owner.Email, new string('p', 100_000), org.Slug), Ct);
+
+        Assert.Equal(["password"], result.Error?.Fields?.Keys);
+    }
+
+    [Fact]
     public async Task InvitedUserSetsPasswordOnceAndSignsIn()
     {
         var (org, owner) = await _world.CreateOrgAsync(cancellationToken: Ct);
