@@ -28,7 +28,8 @@ internal static class PublishCommand
                 return 1;
             }
             // Self-contained: the Flex 'custom' runtime image is not known to carry a .NET runtime (spec §7.2).
-            var code = await RunProcessAsync("dotnet", ["publish", project, "-c", "Release", "-r", runtime, "--self-contained", "true", "-o", output]);
+            // ReadyToRun trims cold start (measured ~7% to first 200 on /api/ping; bench/cold-start).
+            var code = await RunProcessAsync("dotnet", ["publish", project, "-c", "Release", "-r", runtime, "--self-contained", "true", "-p:PublishReadyToRun=true", "-o", output]);
             if (code != 0)
                 return code;
         }

@@ -43,12 +43,14 @@ key='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/K
 storage="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=http://127.0.0.1:$bp/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$qp/devstoreaccount1;TableEndpoint=http://127.0.0.1:$tp/devstoreaccount1;"
 for _ in $(seq 1 100); do (echo > /dev/tcp/127.0.0.1/"$tp") 2>/dev/null && break; sleep 0.1; done
 
-# One measurement: start the executable, poll until /api/ping answers 200 (30 s cap), stop it. Prints ms.
+# One measurement: start the executable (extra VAR=value settings may follow), poll until /api/ping
+# answers 200 (30 s cap), stop it. Prints ms.
 measure() {
   local exe=$1 port start end pid code
+  shift
   port=$(free_port)
   start=$(date +%s%N)
-  AzureWebJobsStorage="$storage" ASPNETCORE_URLS="http://127.0.0.1:$port" "$exe" >/dev/null 2>&1 &
+  env AzureWebJobsStorage="$storage" ASPNETCORE_URLS="http://127.0.0.1:$port" "$@" "$exe" >/dev/null 2>&1 &
   pid=$!
   code=000
   for _ in $(seq 1 3000); do
@@ -65,15 +67,26 @@ measure() {
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
-# Interleave the two apps so machine noise hits both alike; one warm-up each (disk cache) is discarded.
+# "configured" is Castio as in Azure: RTK credentials and a signing key set, so no simulator starts
+# (the RTK base URL is never called during start-up).
+configured=(Rtk__ApiToken=bench-token Rtk__AccountId=bench-account Rtk__BaseUrl=http://127.0.0.1:9/client/v4
+  Auth__SigningKey=$(head -c 32 /dev/urandom | base64))
+# Interleave the apps so machine noise hits all alike; one warm-up each (disk cache) is discarded.
 measure "$work/castio/Castio.Functions" >/dev/null
+measure "$work/castio/Castio.Functions" "${configured[@]}" >/dev/null
 measure "$work/bare/Bare" >/dev/null
-castio=(); bare=()
+castio=(); conf=(); bare=()
 for i in $(seq 1 "$runs"); do
   castio+=("$(measure "$work/castio/Castio.Functions")")
+  conf+=("$(measure "$work/castio/Castio.Functions" "${configured[@]}")")
   bare+=("$(measure "$work/bare/Bare")")
-  echo "run $i: castio ${castio[-1]} ms, bare ${bare[-1]} ms"
+  echo "run $i: castio local ${castio[-1]} ms, castio configured ${conf[-1]} ms, bare ${bare[-1]} ms"
 done
 mc=$(printf '%s\n' "${castio[@]}" | median)
+mf=$(printf '%s\n' "${conf[@]}" | median)
 mb=$(printf '%s\n' "${bare[@]}" | median)
-echo "median spawn→first 200 on /api/ping over $runs runs: castio ${mc} ms, bare ASP.NET Core ${mb} ms, ratio $(awk -v c="$mc" -v b="$mb" 'BEGIN { printf "%.2f", c / b }')x"
+ratio() { awk -v c="$1" -v b="$2" 'BEGIN { printf "%.2f", c / b }'; }
+echo "median spawn→first 200 on /api/ping over $runs runs:"
+echo "  castio local (in-process RTK simulator) ${mc} ms, ratio $(ratio "$mc" "$mb")x"
+echo "  castio configured (as in Azure)         ${mf} ms, ratio $(ratio "$mf" "$mb")x"
+echo "  bare ASP.NET Core                       ${mb} ms"
