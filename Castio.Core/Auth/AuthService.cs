@@ -148,8 +148,11 @@ public sealed class AuthService(
 
     public async Task<Outcome<(UserView User, OrgView Org)>> GetMeAsync(CurrentUser caller, CancellationToken cancellationToken)
     {
-        var user = await users.GetAsync(caller.OrgId, caller.UserId, cancellationToken);
-        var org = await orgs.GetAsync(caller.OrgId, cancellationToken);
+        // Two independent point reads: issue both so /me costs one storage round trip, not two.
+        var userRead = users.GetAsync(caller.OrgId, caller.UserId, cancellationToken);
+        var orgRead = orgs.GetAsync(caller.OrgId, cancellationToken);
+        await Task.WhenAll(userRead, orgRead);
+        var (user, org) = (userRead.Result, orgRead.Result);
         if (user is null || org is null)
         {
             return new Error(ErrorKind.NotFound, UserErrors.NotFound, "User not found.");
