@@ -1,41 +1,17 @@
-using Castio.Functions.Auth;
-using Castio.Functions.Hosting;
-using Castio.Functions.Orgs;
-using Castio.Functions.Ping;
-using Castio.Functions.Probes;
-using Castio.Functions.Rtk;
-using Castio.Functions.Users;
+using Castio.Functions;
+using Castio.Functions.Http;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Hosting;
 
-// `publish <outdir>` builds the deployable folder (app + host.json + function.json files) instead of serving.
-if (args is ["publish", ..])
-    return await PublishCommand.RunAsync(args[1..]);
+var builder = FunctionsApplication.CreateBuilder(args);
 
-var builder = WebApplication.CreateBuilder(args);
+// ASP.NET Core integration: functions take HttpRequest and return IResult
+builder.ConfigureFunctionsWebApplication();
 
-// Host: listening mode, logs, limits, problems, validation, OpenAPI, storage, timers and queue pollers
-builder.AddCastioHost();
+// Bearer auth, role rules, rate limits and problem+json around every HTTP function
+builder.UseMiddleware<HttpGateMiddleware>();
 
-// RTK (the in-process simulator when no credentials are configured)
-builder.AddRtkOrSimulator();
+// Castio (shared with Castio.LocalHost)
+builder.Services.AddCastio(builder.Configuration);
 
-// Features
-builder.Services.AddEcho();
-builder.AddCastioAuth();
-
-var app = builder.Build();
-
-app.UseCastioHost();
-app.UseCastioAuth();
-
-// APIs (every route must belong to an HTTP function in Hosting/AppFunctions.cs)
-app.MapPingApi();
-app.MapEchoApi();
-app.MapAuthApi();
-app.MapUsersApi();
-app.MapOrgApi();
-app.MapBrandingApi();
-
-app.Run();
-return 0;
-
-public partial class Program;
+builder.Build().Run();

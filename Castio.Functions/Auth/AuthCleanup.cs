@@ -1,10 +1,11 @@
 using Castio.Core.Auth;
-using Castio.Functions.Hosting;
+using Microsoft.Azure.Functions.Worker;
 
 namespace Castio.Functions.Auth;
 
-/// <summary>Timer: removes expired sign-in and rate-limit rows (seed §3.11 daily cleanup).</summary>
-public sealed class AuthCleanup(AuthSweeper sweeper) : ITimerFunction
+public sealed class AuthCleanup(AuthSweeper sweeper)
 {
-    public Task RunAsync(TimerInfo timer, CancellationToken cancellationToken) => sweeper.SweepAsync(cancellationToken);
+    /// <summary>Daily at 03:30 UTC: removes expired sign-in and rate-limit rows.</summary>
+    [Function("AuthCleanup")]
+    public Task Run([TimerTrigger("0 30 3 * * *")] TimerInfo timer, CancellationToken cancellationToken) => sweeper.SweepAsync(cancellationToken);
 }

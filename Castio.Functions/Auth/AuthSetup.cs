@@ -5,7 +5,6 @@ using Castio.Core.Orgs;
 using Castio.Core.Storage;
 using Castio.Core.Users;
 using Castio.Functions.Hosting;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
 namespace Castio.Functions.Auth;
@@ -13,14 +12,11 @@ namespace Castio.Functions.Auth;
 /// <summary>Sign-in, sessions, RBAC policies, rate limits, and the org/user services behind them.</summary>
 public static partial class AuthSetup
 {
-    public const string Scheme = "Bearer";
-
-    public static WebApplicationBuilder AddCastioAuth(this WebApplicationBuilder builder)
+    public static IServiceCollection AddCastioAuth(this IServiceCollection services, IConfiguration configuration)
     {
-        var services = builder.Services;
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptions.Validator>();
-        if (string.IsNullOrEmpty(builder.Configuration[$"{AuthOptions.SectionName}:{nameof(AuthOptions.SigningKey)}"]) && IsLocalRun(builder.Configuration))
+        if (string.IsNullOrEmpty(configuration[$"{AuthOptions.SectionName}:{nameof(AuthOptions.SigningKey)}"]) && !InAzure)
         {
             // Local convenience only: tokens die with the process. Azure and the Functions host must configure a key.
             var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
@@ -44,37 +40,11 @@ public static partial class AuthSetup
         // Transient like the typed RtkClient it uses.
         services.AddTransient<RegistrationService>();
 
-        services.AddHttpContextAccessor();
-        services.AddScoped(sp => sp.GetRequiredService<IHttpContextAccessor>().HttpContext?.User.ToCurrentUser()
-            ?? throw new InvalidOperationException("CurrentUser is only available on authenticated routes."));
-
-        services.AddAuthentication(Scheme).AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(Scheme, null);
-        var authorization = services.AddAuthorizationBuilder();
-        foreach (var permission in Enum.GetValues<Permission>())
-        {
-            authorization.AddPolicy(Rbac.PolicyName(permission), policy => policy
-                .RequireAuthenticatedUser()
-                .RequireRole(Rbac.RolesFor(permission).Select(r => r.ToWire())));
-        }
-
-        services.AddAuthOpenApi();
-        return builder;
+        return services;
     }
 
-    /// <summary>Authentication then authorization, inside the host's problem handling.</summary>
-    public static WebApplication UseCastioAuth(this WebApplication app)
-    {
-        app.UseAuthentication();
-        app.UseAuthorization();
-        return app;
-    }
-
-    /// <summary>The route needs a role the seed §4.5 matrix allows for <paramref name="permission"/>.</summary>
-    public static TBuilder RequirePermission<TBuilder>(this TBuilder builder, Permission permission) where TBuilder : IEndpointConventionBuilder =>
-        builder.RequireAuthorization(Rbac.PolicyName(permission)).WithMetadata(new RequiredPermission(permission));
-
-    private static bool IsLocalRun(IConfiguration configuration) =>
-        !HostingMode.IsCustomHandler(configuration) && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("WEBSITE_INSTANCE_ID"));
+    /// <summary>Set by App Service on every instance; a missing signing key there must fail start-up, not be invented.</summary>
+    private static bool InAzure => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("WEBSITE_INSTANCE_ID"));
 
     private sealed partial class EphemeralKeyWarning(ILogger<EphemeralKeyWarning> logger) : IHostedService
     {
@@ -91,5 +61,3 @@ public static partial class AuthSetup
     }
 }
 
-/// <summary>Endpoint metadata naming the permission a route needs (read by the OpenAPI transformer).</summary>
-public sealed record RequiredPermission(Permission Permission);

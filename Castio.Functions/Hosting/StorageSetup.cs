@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization.Metadata;
 using Castio.Core.Storage;
-using Castio.Functions.Probes;
+
 
 namespace Castio.Functions.Hosting;
 
@@ -34,7 +34,7 @@ internal static class StorageSetup
     {
         var value = configuration[ConnectionSetting];
         if (string.IsNullOrEmpty(value))
-            return !configuration.GetSection(ConnectionSetting).GetChildren().Any() && !HostingMode.IsCustomHandler(configuration);
+            return !configuration.GetSection(ConnectionSetting).GetChildren().Any();
         return string.Equals(value.Replace(" ", ""), DevelopmentConnection, StringComparison.OrdinalIgnoreCase);
     }
 
@@ -43,10 +43,10 @@ internal static class StorageSetup
         // The host's entity types ride alongside the shared storage context.
         var options = new StorageClientOptions
         {
-            JsonTypeInfoResolver = JsonTypeInfoResolver.Combine(StorageJsonContext.Default, HostStorageJsonContext.Default),
+            JsonTypeInfoResolver = StorageJsonContext.Default,
         };
         var configured = !string.IsNullOrEmpty(configuration[ConnectionSetting]) || configuration.GetSection(ConnectionSetting).GetChildren().Any();
-        if (!configured && !HostingMode.IsCustomHandler(configuration))
+        if (!configured)
             return StorageAccount.FromConnectionString(DevelopmentConnection, options);
         if (!configured)
             throw new InvalidOperationException($"The storage setting '{ConnectionSetting}' is missing (a connection string, or {ConnectionSetting}__accountName with a managed identity).");

@@ -1,0 +1,37 @@
+using Castio.Core.Rtk;
+using Castio.Functions.Auth;
+using Castio.Functions.Hosting;
+using Castio.Functions.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Castio.Functions;
+
+/// <summary>The composition root: everything Castio's functions need, registered once for both hosts.</summary>
+public static class CastioServices
+{
+    public static IServiceCollection AddCastio(this IServiceCollection services, IConfiguration configuration)
+    {
+        // Cross-cutting HTTP: limits, JSON, problems, and the gate every HTTP function passes
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<HttpLimitsOptions>().BindConfiguration(HttpLimitsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<HttpLimitsOptions>>((kestrel, limits) =>
+            kestrel.Limits.MaxRequestBodySize = limits.Value.MaxRequestBodyBytes);
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, CastioJsonContext.Default));
+        services.AddCastioProblems();
+        services.AddSingleton(FunctionCatalog.Instance);
+        services.AddSingleton<HttpGate>();
+        services.TryAddSingleton(new ClientAddress(ClientAddressSource.ForwardedByPlatform));
+
+        // Storage
+        services.AddCastioStorage();
+
+        // RealtimeKit
+        services.AddRtk(configuration);
+
+        // Features
+        services.AddCastioAuth(configuration);
+        return services;
+    }
+}

@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Security.Claims;
+using Castio.Core.Abuse;
+using Castio.Core.Auth;
+using Castio.Core.Users;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+
+namespace Castio.Functions.Http;
+
+/// <summary>
+/// What every HTTP function passes before its body runs, identical under both hosts: the body limit, the bearer
+/// token, the route's role rule and its rate limit. Null admits; otherwise the problem to answer with.
+/// </summary>
+public sealed class HttpGate(AccessTokenService tokens, UserStore users, RateLimiter limiter, ClientAddress addresses, IOptions<HttpLimitsOptions> limits)
+{
+    private const string BearerPrefix = "Bearer ";
+
+    public async Task<IResult?> AdmitAsync(HttpContext http, HttpFunction function)
+    {
+        var maxBody = limits.Value.MaxRequestBodyBytes;
+        if (http.Request.ContentLength > maxBody)
+        {
+            return Problems.Problem(StatusCodes.Status413PayloadTooLarge, ProblemCodes.BodyTooLarge, "Request body too large", $"The limit is {maxBody} bytes.");
+        }
+
+        // Bodies without a Content-Length are cut off by the server while they are read.
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
+        {
+            bodySize.MaxRequestBodySize = maxBody;
+        }
+
+        if (function.Access.Roles is { } roles)
+        {
+            var principal = await AuthenticateAsync(http);
+            if (principal is null)
+            {
+                http.Response.Headers.WWWAuthenticate = http.Request.Headers.Authorization.Count > 0 ? "Bearer error=\"invalid_token\"" : "Bearer";
+                return Problems.Problem(StatusCodes.Status401Unauthorized, ProblemCodes.Unauthenticated, "Unauthorized", "Sign in and send the access token as a bearer token.");
+            }
+
+            http.User = principal;
+            if (roles.Count > 0 && !roles.Contains(principal.ToCurrentUser()!.Role))
+            {
+                return Problems.Problem(StatusCodes.Status403Forbidden, ProblemCodes.Forbidden, "Forbidden", "Your role does not allow this.");
+            }
+        }
+
+        if (function.Rule is { } rule)
+        {
+            var who = function.Limit!.Key == RateLimitKey.User && http.User.FindFirst("sub")?.Value is { } sub ? "user:" + sub : "ip:" + addresses.Resolve(http);
+            var decision = await limiter.AcquireAsync(rule, who, http.RequestAborted);
+            if (!decision.Allowed)
+            {
+                http.Response.Headers.RetryAfter = ((int)Math.Ceiling(decision.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                return Problems.Problem(StatusCodes.Status429TooManyRequests, ProblemCodes.RateLimited, "Too many requests", $"The {rule.Name} limit is {rule.Limit} per {rule.Window.TotalSeconds:0} s.");
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Verifies the bearer JWT, then reads the user row, so a deactivation or a role change applies to the very
+    /// next request, not at token expiry. The org id comes only from the verified token; the role from the row.
+    /// </summary>
+    private async Task<ClaimsPrincipal?> AuthenticateAsync(HttpContext http)
+    {
+        string? header = http.Request.Headers.Authorization;
+        if (string.IsNullOrEmpty(header) || !header.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var claims = await tokens.ValidateAsync(header[BearerPrefix.Length..].Trim());
+        if (claims is null)
+        {
+            return null;
+        }
+
+        var user = await users.GetAsync(claims.OrgId, claims.UserId, http.RequestAborted);
+        if (user is not { IsActive: true })
+        {
+            return null;
+        }
+
+        var identity = new ClaimsIdentity(
+            [
+                new Claim("sub", claims.UserId.ToString("D")),
+                new Claim(AccessTokenService.OrgClaim, claims.OrgId.ToString("D")),
+                new Claim(AccessTokenService.RoleClaim, user.Role),
+                new Claim("jti", claims.TokenId),
+            ],
+            "Bearer",
+            "sub",
+            AccessTokenService.RoleClaim);
+        return new ClaimsPrincipal(identity);
+    }
+}
+
+public static class CallerExtensions
+{
+    /// <summary>The caller of an authenticated request, from the principal the gate built.</summary>
+    public static CurrentUser? ToCurrentUser(this ClaimsPrincipal principal) =>
+        Guid.TryParse(principal.FindFirst("sub")?.Value, out var userId)
+        && Guid.TryParse(principal.FindFirst(AccessTokenService.OrgClaim)?.Value, out var orgId)
+        && Roles.TryParse(principal.FindFirst(AccessTokenService.RoleClaim)?.Value, out var role)
+            ? new CurrentUser(userId, orgId, role)
+            : null;
+
+    /// <summary>The signed-in caller; only valid on functions declared [SignedIn] or [Requires].</summary>
+    public static CurrentUser Caller(this HttpRequest request) =>
+        request.HttpContext.User.ToCurrentUser() ?? throw new InvalidOperationException("No caller: the function is not declared [SignedIn] or [Requires].");
+}

@@ -1,0 +1,30 @@
+using Castio.Functions;
+using Castio.Functions.Http;
+using Castio.LocalHost;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// Where func start would listen, unless --urls says otherwise
+if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+    builder.WebHost.UseUrls(FunctionEndpoints.DefaultUrl);
+
+// Development storage: Azurite, started when nothing listens
+builder.AddLocalAzurite();
+
+// RealtimeKit: the in-process simulator when no RTK token is set
+builder.AddRtkOrSimulator();
+
+// Castio itself; clients reach this process directly, so X-Forwarded-For is theirs to forge and is ignored
+builder.Services.AddSingleton(new ClientAddress(ClientAddressSource.Connection));
+builder.Services.AddCastio(builder.Configuration);
+
+// The functions' triggers and the OpenAPI document generated from them
+builder.Services.AddFunctionEndpoints();
+builder.Services.AddHostedService<TimerTriggers>();
+
+var app = builder.Build();
+
+app.UseFunctionProblems();
+app.MapFunctions();
+
+app.Run();
