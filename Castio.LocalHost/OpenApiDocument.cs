@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using System.Reflection;
 using System.Text.Json.Nodes;
 using Castio.Core.Auth;
 using Castio.Functions.Http;
@@ -34,6 +36,7 @@ public static class OpenApiDocument
             {
                 document.Info.Title = "Castio API";
                 document.Info.Version = "v1";
+                document.Info.License = new OpenApiLicense { Name = "Proprietary", Identifier = "LicenseRef-Proprietary" };
                 document.Info.Description = "The back office of a self-hosted meeting platform. Errors are application/problem+json with a stable `code`.";
                 document.Servers =
                 [
@@ -69,6 +72,10 @@ public static class OpenApiDocument
                         AddProblem(operation, "403", "The caller's role does not allow this.");
                 }
 
+                if (metadata.OfType<MethodInfo>().FirstOrDefault() is { } method)
+                    AddParameters(operation, method, context.Description.RelativePath ?? "");
+                // The gate refuses any body over the limit, on every route.
+                AddProblem(operation, "413", "Request body too large.");
                 if (metadata.OfType<RateLimitAttribute>().Any())
                     AddProblem(operation, "429", "Rate limited; see Retry-After.");
                 if (metadata.OfType<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>().Any())
@@ -76,6 +83,41 @@ public static class OpenApiDocument
                 return Task.CompletedTask;
             });
         });
+
+    /// <summary>The document as Castio.Functions/openapi.json holds it: OpenAPI 3.1 JSON, generated from the running app's endpoints.</summary>
+    public static async Task<string> GenerateAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var document = await services.GetRequiredKeyedService<IOpenApiDocumentProvider>("v1").GetOpenApiDocumentAsync(cancellationToken);
+        using var text = new StringWriter();
+        document.SerializeAsV31(new OpenApiJsonWriter(text));
+        return text.ToString().ReplaceLineEndings("\n") + "\n";
+    }
+
+    // Function parameters bind from the route, else from the query (the binding data the host passes); minimal APIs
+    // would describe them, a RequestDelegate endpoint does not.
+    private static void AddParameters(OpenApiOperation operation, MethodInfo method, string route)
+    {
+        foreach (var parameter in method.GetParameters())
+        {
+            if (parameter.ParameterType == typeof(HttpRequest) || parameter.ParameterType == typeof(CancellationToken))
+                continue;
+            var inPath = route.Contains("{" + parameter.Name + "}", StringComparison.OrdinalIgnoreCase) || route.Contains("{" + parameter.Name + ":", StringComparison.OrdinalIgnoreCase);
+            var type = Nullable.GetUnderlyingType(parameter.ParameterType) ?? parameter.ParameterType;
+            operation.Parameters ??= [];
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = parameter.Name,
+                In = inPath ? ParameterLocation.Path : ParameterLocation.Query,
+                Required = inPath,
+                Description = parameter.GetCustomAttribute<DescriptionAttribute>()?.Description,
+                Schema = new OpenApiSchema
+                {
+                    Type = type == typeof(int) ? JsonSchemaType.Integer : JsonSchemaType.String,
+                    Format = type == typeof(Guid) ? "uuid" : null,
+                },
+            });
+        }
+    }
 
     private static void AddProblem(OpenApiOperation operation, string status, string description)
     {

@@ -12,7 +12,7 @@ public static partial class RtkSimulatorHosting
     public const string SimulatorDefaultAppId = "00000000-0000-7000-8000-000000000001";
 
     /// <summary>
-    /// Registers the RTK client. With no Rtk:ApiToken outside Azure, starts the RTK simulator
+    /// With no Rtk:ApiToken outside Azure, starts the RTK simulator
     /// in-process on a free port, points Rtk options at it, says so loudly, and once Castio listens
     /// subscribes Castio's <c>/webhooks/rtk</c> to every simulated event. In Azure (WEBSITE_INSTANCE_ID
     /// set) a missing token is left to fail start-up validation instead.
@@ -44,7 +44,6 @@ public static partial class RtkSimulatorHosting
             builder.Services.AddSingleton(simulator);
             builder.Services.AddHostedService<SimulatorLifetime>();
         }
-        builder.Services.AddRtk(builder.Configuration);
         return builder;
     }
 

@@ -16,7 +16,7 @@ public static partial class AuthSetup
     {
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptions.Validator>();
-        if (string.IsNullOrEmpty(configuration[$"{AuthOptions.SectionName}:{nameof(AuthOptions.SigningKey)}"]) && !InAzure)
+        if (string.IsNullOrEmpty(configuration[$"{AuthOptions.SectionName}:{nameof(AuthOptions.SigningKey)}"]) && !InAzure(configuration))
         {
             // Local convenience only: tokens die with the process. Azure and the Functions host must configure a key.
             var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
@@ -44,7 +44,7 @@ public static partial class AuthSetup
     }
 
     /// <summary>Set by App Service on every instance; a missing signing key there must fail start-up, not be invented.</summary>
-    private static bool InAzure => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("WEBSITE_INSTANCE_ID"));
+    private static bool InAzure(IConfiguration configuration) => !string.IsNullOrEmpty(configuration["WEBSITE_INSTANCE_ID"]);
 
     private sealed partial class EphemeralKeyWarning(ILogger<EphemeralKeyWarning> logger) : IHostedService
     {

@@ -69,6 +69,7 @@ public sealed class OrgFunctions(OrgService orgs)
 
     [Function("Branding_GetFile"), Anonymous, RateLimit(nameof(RateLimitRules.ApiGeneral), RateLimitKey.ClientAddress)]
     [EndpointSummary("One branding image (logo, favicon, background)")]
+    [ProducesResponseType(typeof(byte[]), StatusCodes.Status200OK, BrandingAsset.Png, BrandingAsset.Jpeg, BrandingAsset.WebP, BrandingAsset.Icon)]
     public async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> GetBrandingFile(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/branding/{orgSlug}/{kind}")] HttpRequest req, string orgSlug, string kind, CancellationToken cancellationToken)
     {
@@ -89,7 +90,7 @@ public sealed class OrgFunctions(OrgService orgs)
 public sealed class BrandingUpload
 {
     /// <summary>logo, favicon or background.</summary>
-    public string? Kind { get; set; }
+    public required string Kind { get; set; }
 
-    public IFormFile? File { get; set; }
+    public required IFormFile File { get; set; }
 }

@@ -17,9 +17,11 @@ internal static class AuthTestKit
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>
-    /// A fresh client address per call (sent as X-Forwarded-For from loopback, which the app trusts
-    /// as the Functions host would), so per-address limits only bite where a test means them to.
+    /// A fresh client address per call (sent in X-Forwarded-For, which test apps read as they would behind
+    /// the Functions host), so per-address limits only bite where a test means them to.
     /// </summary>
+    public const string FrontEndAddress = "100.64.0.1";
+
     public static string NextAddress()
     {
         var n = Interlocked.Increment(ref _address);
@@ -47,7 +49,8 @@ internal static class AuthTestKit
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
 
-        request.Headers.Add("X-Forwarded-For", address ?? NextAddress());
+        // As the platform would write it: the client the front end saw, then the front end the Functions host saw.
+        request.Headers.Add("X-Forwarded-For", $"{address ?? NextAddress()}, {FrontEndAddress}");
         return request;
     }
 

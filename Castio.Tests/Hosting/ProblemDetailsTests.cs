@@ -2,12 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Castio.Functions.Hosting;
+using Castio.Functions.Http;
+using Castio.Tests.Auth;
 using Castio.Tests.Infrastructure;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Castio.Tests.Hosting;
 
@@ -21,6 +20,13 @@ public class ProblemDetailsTests(AzuriteFixture azurite)
         Assert.Equal(code, problem.GetProperty("code").GetString());
         Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
         return problem;
+    }
+
+    private static Task<HttpResponseMessage> PostAsync(HttpClient client, string path, HttpContent content, bool chunked = false)
+    {
+        var request = AuthTestKit.Request(HttpMethod.Post, path, content);
+        request.Headers.TransferEncodingChunked = chunked;
+        return client.SendAsync(request, TestContext.Current.CancellationToken);
     }
 
     private static StringContent JsonBody(string json) => new(json, Encoding.UTF8, "application/json");
@@ -46,87 +52,88 @@ public class ProblemDetailsTests(AzuriteFixture azurite)
     [Fact]
     public async Task MalformedJsonIsAnInvalidJsonProblem()
     {
-        await using var app = new CastioApplication(azurite).WithSetting("Echo:Enabled", "true");
+        await using var app = new CastioApplication(azurite);
         using var client = app.CreateHttpClient();
-        var response = await client.PostAsync("/api/echo", JsonBody("{\"message\": "), TestContext.Current.CancellationToken);
+        var response = await PostAsync(client, "/api/auth/login", JsonBody("{\"email\": "));
+        await ReadProblemAsync(response, HttpStatusCode.BadRequest, ProblemCodes.InvalidJson);
+    }
+
+    [Fact]
+    public async Task JsonNullBodyIsAnInvalidJsonProblem()
+    {
+        await using var app = new CastioApplication(azurite);
+        using var client = app.CreateHttpClient();
+        var response = await PostAsync(client, "/api/auth/refresh", JsonBody("null"));
         await ReadProblemAsync(response, HttpStatusCode.BadRequest, ProblemCodes.InvalidJson);
     }
 
     [Fact]
     public async Task WrongContentTypeIsAnUnsupportedMediaTypeProblem()
     {
-        await using var app = new CastioApplication(azurite).WithSetting("Echo:Enabled", "true");
+        await using var app = new CastioApplication(azurite);
         using var client = app.CreateHttpClient();
-        var response = await client.PostAsync("/api/echo", new StringContent("hello", Encoding.UTF8, "text/plain"), TestContext.Current.CancellationToken);
+        var response = await PostAsync(client, "/api/auth/login", new StringContent("hello", Encoding.UTF8, "text/plain"));
         await ReadProblemAsync(response, HttpStatusCode.UnsupportedMediaType, ProblemCodes.UnsupportedMediaType);
     }
 
     [Fact]
     public async Task InvalidFieldIsAValidationProblemNamingTheField()
     {
-        await using var app = new CastioApplication(azurite).WithSetting("Echo:Enabled", "true");
+        await using var app = new CastioApplication(azurite);
         using var client = app.CreateHttpClient();
-        var response = await client.PostAsync("/api/echo", JsonBody($$"""{"message":"{{new string('x', 300)}}"}"""), TestContext.Current.CancellationToken);
+        var response = await PostAsync(client, "/api/auth/register",
+            JsonBody($$"""{"email":"not-an-address","password":"{{AuthTestKit.Password}}","name":"N","orgName":"Acme","orgSlug":"{{AuthTestKit.NewSlug()}}"}"""));
         var problem = await ReadProblemAsync(response, HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed);
-        Assert.True(problem.GetProperty("errors").TryGetProperty("message", out _)); // the JSON name, as the client sent it
+        Assert.True(problem.GetProperty("errors").TryGetProperty("email", out _)); // the JSON name, as the client sent it
     }
 
     [Fact]
     public async Task OversizedBodyIsABodyTooLargeProblem()
     {
-        await using var app = new CastioApplication(azurite).WithSetting("Echo:Enabled", "true").WithSetting("Http:MaxRequestBodyBytes", "2048");
+        await using var app = new CastioApplication(azurite).WithSetting("Http:MaxRequestBodyBytes", "2048");
         using var client = app.CreateHttpClient();
-        var response = await client.PostAsync("/api/echo", JsonBody($$"""{"message":"{{new string('x', 4000)}}"}"""), TestContext.Current.CancellationToken);
+        var response = await PostAsync(client, "/api/auth/login", JsonBody($$"""{"email":"{{new string('x', 4000)}}"}"""));
         await ReadProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, ProblemCodes.BodyTooLarge);
     }
 
     [Fact]
     public async Task OversizedChunkedBodyIsABodyTooLargeProblem()
     {
-        await using var app = new CastioApplication(azurite).WithSetting("Echo:Enabled", "true").WithSetting("Http:MaxRequestBodyBytes", "2048");
+        await using var app = new CastioApplication(azurite).WithSetting("Http:MaxRequestBodyBytes", "2048");
         using var client = app.CreateHttpClient();
-        // No Content-Length: Kestrel's own limit trips while the JSON is read.
-        var content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes($$"""{"message":"{{new string('x', 4000)}}"}""")));
+        // No Content-Length: the server's own limit trips while the JSON is read.
+        var content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes($$"""{"email":"{{new string('x', 4000)}}"}""")));
         content.Headers.ContentType = new("application/json");
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/echo") { Content = content };
-        request.Headers.TransferEncodingChunked = true;
-        var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+        var response = await PostAsync(client, "/api/auth/login", content, chunked: true);
         await ReadProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, ProblemCodes.BodyTooLarge);
-    }
-
-    [Fact]
-    public async Task DisabledEchoProbeIsANotFoundProblemWithItsOwnCode()
-    {
-        await using var app = new CastioApplication(azurite);
-        using var client = app.CreateHttpClient();
-        var response = await client.PostAsync("/api/echo", JsonBody("""{"message":"hi"}"""), TestContext.Current.CancellationToken);
-        await ReadProblemAsync(response, HttpStatusCode.NotFound, Castio.Functions.Probes.EchoApi.DisabledCode);
     }
 
     [Fact]
     public async Task UnhandledExceptionIsAServerErrorProblemWithoutDetails()
     {
         const string secret = "sensitive-internal-detail";
-        await using var app = new CastioApplication(azurite)
-            .WithServices(s => s.AddSingleton<IStartupFilter>(new ThrowingRoute("/test/throw", secret)));
+        var clock = new BrokenClock(secret);
+        await using var app = new CastioApplication(azurite).WithServices(s =>
+        {
+            s.RemoveAll<TimeProvider>();
+            s.AddSingleton<TimeProvider>(clock);
+        });
         using var client = app.CreateHttpClient();
-        var response = await client.GetAsync("/test/throw", TestContext.Current.CancellationToken);
+        clock.Broken = true;
+        var response = await PostAsync(client, "/api/auth/login", JsonBody("""{"email":"a@example.com","password":"x","orgSlug":"acme"}"""));
         var problem = await ReadProblemAsync(response, HttpStatusCode.InternalServerError, ProblemCodes.ServerError);
         var body = problem.GetRawText();
         Assert.DoesNotContain(secret, body);
-        Assert.DoesNotContain("ThrowingRoute", body);
+        Assert.DoesNotContain(nameof(BrokenClock), body);
         Assert.False(problem.TryGetProperty("exception", out _));
         Assert.Contains(app.Logs, line => line.Contains(secret)); // the operator still gets it, in the log
     }
 
-    // Adds a route at the end of the app's pipeline that throws, so the app's own error handling is what answers.
-    private sealed class ThrowingRoute(string path, string message) : IStartupFilter
+    // Works while the app starts, then fails every read: an unexpected fault inside a real route.
+    private sealed class BrokenClock(string message) : TimeProvider
     {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            next(app);
-            app.Use((HttpContext context, Func<Task> inner) =>
-                context.Request.Path == path ? throw new InvalidOperationException(message) : inner());
-        };
+        public volatile bool Broken;
+
+        public override DateTimeOffset GetUtcNow() => Broken ? throw new InvalidOperationException(message) : System.GetUtcNow();
     }
 }

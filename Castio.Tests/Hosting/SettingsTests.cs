@@ -13,7 +13,7 @@ public partial class SettingsTests
         ?? throw new InvalidOperationException("Repository root not found.");
 
     private static HashSet<string> SampleKeys() =>
-        [.. JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "Castio.Functions", "local.settings.sample.json")))
+        [.. JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "local.settings.sample.json")))
             .RootElement.GetProperty("Values").EnumerateObject().Select(p => p.Name)];
 
     /// <summary>Keys of the <c>hostSettings</c> and <c>castioSettings</c> objects that become the app settings.</summary>
@@ -27,7 +27,7 @@ public partial class SettingsTests
 
     /// <summary>Options classes are recognised by their <c>SectionName</c> constant (STYLE §2.8).</summary>
     private static IEnumerable<string> OptionSettings() =>
-        new[] { typeof(HostingMode).Assembly, typeof(AzuriteProcess).Assembly }
+        new[] { typeof(Castio.Functions.CastioServices).Assembly, typeof(AzuriteProcess).Assembly }
             .SelectMany(a => a.GetTypes())
             .Select(t => (Type: t, Section: t.GetField("SectionName", BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() as string))
             .Where(x => x.Section is not null)

@@ -12,12 +12,12 @@ using Microsoft.Extensions.Logging;
 namespace Castio.Tests.Infrastructure;
 
 /// <summary>
-/// The real app on real Kestrel (free port), pointed at the shared Azurite with its own storage name prefix and a
+/// Castio.LocalHost (the same function classes the Functions host runs) on real Kestrel (free port), pointed at the shared Azurite with its own storage name prefix and a
 /// manual clock. Change settings with <see cref="WithSetting"/> before the first request; create clients with
 /// <see cref="CreateHttpClient"/>. Each test creates its own instance with <c>await using</c>.
 /// </summary>
-// Any Castio.Functions type names the entry assembly; `Program` alone is ambiguous next to the RTK simulator's.
-public sealed class CastioApplication : WebApplicationFactory<Castio.Functions.Hosting.FunctionRunner>
+// Any Castio.LocalHost type names the entry assembly; `Program` alone is ambiguous next to the RTK simulator's.
+public sealed class CastioApplication : WebApplicationFactory<Castio.LocalHost.TimerTriggers>
 {
     private readonly Dictionary<string, string?> _settings;
     private readonly List<Action<IServiceCollection>> _services = [];
@@ -32,8 +32,7 @@ public sealed class CastioApplication : WebApplicationFactory<Castio.Functions.H
             ["Storage:NamePrefix"] = NamePrefix,
             // A free port chosen by Kestrel (and not the app's 7071 default).
             ["urls"] = "http://127.0.0.1:0",
-            ["Queues:MaxPollingInterval"] = "00:00:00.250",
-            // RTK credentials stop Program from starting its own in-process simulator (whose host the factory
+            // RTK credentials stop LocalHost from starting its own in-process simulator (whose host the factory
             // would capture instead of Castio's). Nothing listens on port 9, so RTK calls fail fast unless a
             // test points the app at a simulator with WithRtkSimulator.
             ["Rtk:BaseUrl"] = "http://127.0.0.1:9/client/v4",
@@ -57,6 +56,8 @@ public sealed class CastioApplication : WebApplicationFactory<Castio.Functions.H
 
     public string NamePrefix { get; }
 
+    public Castio.Functions.Http.ClientAddressSource ClientAddressSource { get; set; } = Castio.Functions.Http.ClientAddressSource.ForwardedByPlatform;
+
     public CastioApplication WithSetting(string key, string? value)
     {
         _settings[key] = value;
@@ -70,9 +71,6 @@ public sealed class CastioApplication : WebApplicationFactory<Castio.Functions.H
         .WithSetting("Rtk:ApiToken", simulator.Options.ApiToken)
         .WithSetting("Rtk:AppId", simulator.Options.DefaultAppId ?? "")
         .WithSetting("Rtk:WebhookPublicKeyUrl", simulator.PublicKeyUrl);
-
-    /// <summary>Runs the app as the Functions host would: invocation endpoints on, in-process timers and pollers off.</summary>
-    public CastioApplication AsCustomHandler() => WithSetting("FUNCTIONS_CUSTOMHANDLER_PORT", "0");
 
     public CastioApplication WithServices(Action<IServiceCollection> configure)
     {
@@ -117,6 +115,8 @@ public sealed class CastioApplication : WebApplicationFactory<Castio.Functions.H
         {
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Clock);
+            // Many clients from one test process: addresses come from X-Forwarded-For, as behind the Functions host.
+            services.AddSingleton(new Castio.Functions.Http.ClientAddress(ClientAddressSource));
             services.AddSingleton<ILoggerProvider>(new CollectingLoggerProvider(Logs));
             foreach (var configure in _services)
                 configure(services);

@@ -3,7 +3,7 @@ using System.Net;
 using Castio.Core.Presets;
 using Castio.Core.Rtk;
 using Castio.Core.Webhooks;
-using Castio.Functions.Rtk;
+using Castio.LocalHost;
 using Castio.RtkSimulator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -65,6 +65,7 @@ public sealed class RtkRegistrationTests
         var logs = new ListLoggerProvider();
         builder.Logging.ClearProviders().AddProvider(logs);
         builder.AddRtkOrSimulator();
+        builder.Services.AddRtk(builder.Configuration);
         var deliveries = new ConcurrentQueue<RtkWebhookDelivery>();
         await using var app = builder.Build();
         app.MapPost("/webhooks/rtk", async (HttpRequest request, RtkWebhookVerifier verifier) =>
@@ -78,7 +79,7 @@ public sealed class RtkRegistrationTests
         {
             var sim = app.Services.GetRequiredService<RtkSimulatorHost>();
             var rtk = app.Services.GetRequiredService<RtkClient>();
-            Assert.Equal(RtkHosting.SimulatorDefaultAppId, rtk.DefaultAppId);
+            Assert.Equal(RtkSimulatorHosting.SimulatorDefaultAppId, rtk.DefaultAppId);
             Assert.Equal(sim.BaseUrl, app.Services.GetRequiredService<IOptions<RtkOptions>>().Value.BaseUrl);
             Assert.Contains(logs.Messages, m => m.Contains("USING THE IN-PROCESS RTK SIMULATOR"));
 
@@ -110,6 +111,7 @@ public sealed class RtkRegistrationTests
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Rtk:ApiToken"] = "real", ["Rtk:AccountId"] = "acc" });
         builder.AddRtkOrSimulator();
+        builder.Services.AddRtk(builder.Configuration);
         using var sp = builder.Services.BuildServiceProvider();
 
         Assert.Null(sp.GetService<RtkSimulatorHost>());

@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Castio.Core.Storage.Local;
+using Castio.LocalHost;
+using Castio.Tests.Infrastructure;
+
+namespace Castio.Tests.Hosting;
+
+/// <summary>
+/// Castio.Functions/openapi.json is generated from the functions (through LocalHost's endpoints), checked in, and
+/// served by the OpenApi function. Regenerate it with <c>CASTIO_UPDATE_OPENAPI=1 dotnet test --filter OpenApiTests</c>.
+/// </summary>
+public class OpenApiTests(AzuriteFixture azurite)
+{
+    private static readonly string Root = AzuriteProcess.FindRepoRoot(AppContext.BaseDirectory)
+        ?? throw new InvalidOperationException("Repository root not found.");
+
+    private static readonly string CheckedIn = Path.Combine(Root, "Castio.Functions", "openapi.json");
+
+    [Fact]
+    public async Task CheckedInDocumentMatchesTheFunctions()
+    {
+        await using var app = new CastioApplication(azurite);
+        _ = app.BaseAddress;
+        var generated = await OpenApiDocument.GenerateAsync(app.Services, TestContext.Current.CancellationToken);
+        if (Environment.GetEnvironmentVariable("CASTIO_UPDATE_OPENAPI") == "1")
+            await File.WriteAllTextAsync(CheckedIn, generated, TestContext.Current.CancellationToken);
+
+        Assert.True(generated == await File.ReadAllTextAsync(CheckedIn, TestContext.Current.CancellationToken),
+            "Castio.Functions/openapi.json is stale: run CASTIO_UPDATE_OPENAPI=1 dotnet test Castio.Tests --filter OpenApiTests and commit it.");
+    }
+
+    [Fact]
+    public async Task TheOpenApiFunctionServesTheCheckedInDocument()
+    {
+        await using var app = new CastioApplication(azurite);
+        using var client = app.CreateHttpClient();
+        var response = await client.GetAsync("/api/openapi.json", TestContext.Current.CancellationToken);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(await File.ReadAllTextAsync(CheckedIn, TestContext.Current.CancellationToken), await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public void EveryRouteIsDocumentedWithItsAuthRule()
+    {
+        var document = JsonNode.Parse(File.ReadAllText(CheckedIn))!;
+        Assert.Equal("bearer", (string?)document["components"]!["securitySchemes"]!["Bearer"]!["scheme"]);
+        var expected = new (string Path, string Method, string? Roles)[]
+        {
+            ("/api/ping", "get", null),
+            ("/api/openapi.json", "get", null),
+            ("/api/auth/register", "post", null),
+            ("/api/auth/login", "post", null),
+            ("/api/auth/refresh", "post", null),
+            ("/api/auth/logout", "post", null),
+            ("/api/auth/accept-invite", "post", null),
+            ("/api/auth/me", "get", "owner,admin,host,member"),
+            ("/api/users", "get", "owner,admin"),
+            ("/api/users", "post", "owner,admin"),
+            ("/api/users/{userId}", "patch", "owner,admin"),
+            ("/api/users/{userId}", "delete", "owner,admin"),
+            ("/api/org/settings", "get", "owner,admin,host,member"),
+            ("/api/org/settings", "patch", "owner,admin"),
+            ("/api/org/branding", "post", "owner,admin"),
+            ("/api/branding/{orgSlug}", "get", null),
+            ("/api/branding/{orgSlug}/{kind}", "get", null),
+        };
+        Assert.Equal(expected.Length, document["paths"]!.AsObject().Sum(p => p.Value!.AsObject().Count(o => o.Key != "parameters")));
+        foreach (var (path, method, roles) in expected)
+        {
+            var operation = document["paths"]![path]?[method];
+            Assert.True(operation is not null, $"{method} {path} is missing from the OpenAPI document");
+            var security = operation["security"]!.AsArray();
+            if (roles is null)
+            {
+                Assert.Empty(security); // anonymous, and saying so
+            }
+            else
+            {
+                Assert.Single(security);
+                Assert.Equal(roles, string.Join(",", operation[OpenApiDocument.RolesExtension]!.AsArray().Select(r => (string?)r)));
+                Assert.NotNull(operation["responses"]!["401"]);
+            }
+        }
+    }
+
+    /// <summary>The SPA team lints with Redocly's recommended rules; the document passes with no error and no warning.</summary>
+    [Fact]
+    public async Task RedoclyRecommendedLintFindsNothing()
+    {
+        var cli = Path.Combine(Root, "node_modules", "@redocly", "cli", "bin", "cli.js");
+        Assert.True(File.Exists(cli), "Run npm ci at the repository root (Redocly CLI is a pinned dev dependency).");
+        var start = new ProcessStartInfo("node", [cli, "lint", "--extends=recommended", "--format=stylish", CheckedIn])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Root,
+            Environment = { ["REDOCLY_TELEMETRY"] = "off", ["REDOCLY_SUPPRESS_UPDATE_NOTICE"] = "true" },
+        };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        var report = await output + await errors;
+        Assert.True(process.ExitCode == 0, report);
+        Assert.Contains("Woohoo! Your API description is valid.", report);
+        Assert.DoesNotContain("warning", report, StringComparison.OrdinalIgnoreCase);
+    }
+}
