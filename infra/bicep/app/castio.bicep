@@ -98,8 +98,9 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
     sku: { family: 'A', name: 'standard' }
     enableRbacAuthorization: true
     enableSoftDelete: true
-    softDeleteRetentionInDays: 7
-    // Purge protection cannot be turned off again, and keeps the vault name taken for the retention period after `azd down`.
+    // Fixed at creation. Purge protection cannot be turned off again and keeps the vault name taken for the
+    // retention period after `azd down`, so it is for production only.
+    softDeleteRetentionInDays: enablePurgeProtection ? 90 : 7
     enablePurgeProtection: enablePurgeProtection ? true : null
     publicNetworkAccess: 'Enabled'
   }
