@@ -73,7 +73,7 @@ public sealed record ProcessResult(int ExitCode, string StdOut, string StdErr)
 
     public static async Task<ProcessResult> RunAsync(
         string fileName, IEnumerable<string> arguments, string workingDirectory,
-        IReadOnlyDictionary<string, string?>? environment = null, CancellationToken ct = default)
+        IReadOnlyDictionary<string, string?>? environment = null, CancellationToken ct = default, TimeSpan? timeout = null)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -97,7 +97,7 @@ public sealed record ProcessResult(int ExitCode, string StdOut, string StdErr)
         var stderr = process.StandardError.ReadToEndAsync(ct);
         try
         {
-            await process.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromMinutes(2), ct);
+            await process.WaitForExitAsync(ct).WaitAsync(timeout ?? TimeSpan.FromMinutes(2), ct);
         }
         catch
         {

@@ -17,7 +17,8 @@ public sealed class PublishFixture : IAsyncLifetime
     public async ValueTask InitializeAsync() =>
         Publish = await ProcessResult.RunAsync("dotnet",
             ["publish", Path.Combine(BicepFixture.RepoRoot, "Castio.Functions", "Castio.Functions.csproj"), "-c", "Release", "-o", Output, "-nologo", "-v", "q"],
-            BicepFixture.RepoRoot, ct: TestContext.Current.CancellationToken);
+            // A first publish restores the linux-x64 runtime pack and builds the worker extensions: minutes on 2 cores.
+            BicepFixture.RepoRoot, ct: TestContext.Current.CancellationToken, timeout: TimeSpan.FromMinutes(10));
 
     public ValueTask DisposeAsync()
     {

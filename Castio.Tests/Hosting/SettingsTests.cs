@@ -78,6 +78,14 @@ public partial class SettingsTests
         }
     }
 
+    [Fact]
+    public void EverySampleSettingIsInTheReadmeSettingsTable()
+    {
+        var readme = File.ReadAllText(Path.Combine(Root, "README.md"));
+        var table = readme[readme.IndexOf("## Settings", StringComparison.Ordinal)..];
+        Assert.All(SampleKeys(), key => Assert.Contains($"`{key}`", table));
+    }
+
     [GeneratedRegex(@"^var (?:hostSettings|castioSettings) = \{(.*?)^\}", RegexOptions.Singleline | RegexOptions.Multiline)]
     private static partial Regex BicepSettingsBlock();
 
