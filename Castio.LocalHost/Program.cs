@@ -4,6 +4,9 @@ using Castio.LocalHost;
 
 var builder = WebApplication.CreateBuilder(args);
 
+// local.settings.json, as func start reads it: Values, and Host.CORS for the SPA dev server
+builder.AddLocalSettings();
+
 // Where func start would listen, unless --urls says otherwise
 if (string.IsNullOrEmpty(builder.Configuration["urls"]))
     builder.WebHost.UseUrls(FunctionEndpoints.DefaultUrl);
@@ -24,6 +27,7 @@ builder.Services.AddHostedService<TimerTriggers>();
 
 var app = builder.Build();
 
+app.UseCors(LocalSettings.PolicyName);
 app.UseFunctionProblems();
 app.MapFunctions();
 

@@ -9,6 +9,8 @@ namespace Castio.Tests.Hosting;
 /// <summary>Every setting the code reads appears in local.settings.sample.json and in the Bicep app settings.</summary>
 public partial class SettingsTests
 {
+    public static string RepoRoot => Root;
+
     private static readonly string Root = AzuriteProcess.FindRepoRoot(AppContext.BaseDirectory)
         ?? throw new InvalidOperationException("Repository root not found.");
 

@@ -40,6 +40,8 @@ public sealed class CastioApplication : WebApplicationFactory<Castio.LocalHost.T
             ["Rtk:ApiToken"] = "tests",
             ["Rtk:AppId"] = "tests",
             ["Auth:SigningKey"] = SigningKey,
+            // A developer's own local.settings.json stays out of the tests; CORS tests point at their own file.
+            ["LocalHost:SettingsFile"] = Path.Combine(Path.GetTempPath(), "castio-tests-no-local-settings.json"),
         };
         // Not UseKestrel(0): with a port, the factory rewrites the server addresses while the app's own Run() may
         // already be starting Kestrel (minimal hosting leaves start-up to the entry point), which fails at random.
