@@ -1,10 +1,9 @@
 using System.Globalization;
-using System.Text.Json.Serialization;
 using Azure;
 using Castio.Core.Auth;
 using Castio.Core.Common;
 using Castio.Core.Orgs;
-using Castio.Core.Storage;
+using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 
 namespace Castio.Core.Abuse;
@@ -17,7 +16,7 @@ public sealed class RateLimitEntity : ITableEntity
     public string PartitionKey { get; set; } = "";
     public string RowKey { get; set; } = "";
     public DateTimeOffset? Timestamp { get; set; }
-    [JsonIgnore] public ETag ETag { get; set; }
+    public ETag ETag { get; set; }
 
     public int Count { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }

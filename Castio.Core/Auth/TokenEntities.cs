@@ -1,6 +1,5 @@
-using System.Text.Json.Serialization;
 using Azure;
-using Castio.Core.Storage;
+using Azure.Data.Tables;
 
 namespace Castio.Core.Auth;
 
@@ -14,7 +13,7 @@ public sealed class RefreshTokenEntity : ITableEntity
     public string PartitionKey { get; set; } = "";
     public string RowKey { get; set; } = "";
     public DateTimeOffset? Timestamp { get; set; }
-    [JsonIgnore] public ETag ETag { get; set; }
+    public ETag ETag { get; set; }
 
     public string FamilyId { get; set; } = "";
     public string UserId { get; set; } = "";
@@ -29,7 +28,7 @@ public sealed class RefreshFamilyEntity : ITableEntity
     public string PartitionKey { get; set; } = "";
     public string RowKey { get; set; } = "";
     public DateTimeOffset? Timestamp { get; set; }
-    [JsonIgnore] public ETag ETag { get; set; }
+    public ETag ETag { get; set; }
 
     public string UserId { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }
@@ -50,7 +49,7 @@ public sealed class TokenIndexEntity : ITableEntity
     public string PartitionKey { get; set; } = "";
     public string RowKey { get; set; } = "";
     public DateTimeOffset? Timestamp { get; set; }
-    [JsonIgnore] public ETag ETag { get; set; }
+    public ETag ETag { get; set; }
 
     public string OrgId { get; set; } = "";
     public DateTimeOffset ExpiresAt { get; set; }

@@ -1,6 +1,6 @@
-using System.Text.Json.Serialization;
+using System.Runtime.Serialization;
 using Azure;
-using Castio.Core.Storage;
+using Azure.Data.Tables;
 
 namespace Castio.Core.Orgs;
 
@@ -10,7 +10,7 @@ public sealed class OrgEntity : ITableEntity
     public string PartitionKey { get; set; } = "";
     public string RowKey { get; set; } = OrgKeys.Org;
     public DateTimeOffset? Timestamp { get; set; }
-    [JsonIgnore] public ETag ETag { get; set; }
+    public ETag ETag { get; set; }
 
     public string Name { get; set; } = "";
     public string Slug { get; set; } = "";
@@ -30,7 +30,7 @@ public sealed class OrgEntity : ITableEntity
     public bool TranscriptionDefault { get; set; } = OrgSettings.Defaults.TranscriptionDefault;
     public bool PhoneHomeEnabled { get; set; } = OrgSettings.Defaults.PhoneHomeEnabled;
 
-    [JsonIgnore]
+    [IgnoreDataMember]
     public Guid Id => Guid.Parse(PartitionKey);
 
     public OrgSettings ToSettings() => new(
@@ -65,7 +65,7 @@ public sealed class OrgSlugEntity : ITableEntity
     public string PartitionKey { get; set; } = "";
     public string RowKey { get; set; } = OrgKeys.Slug;
     public DateTimeOffset? Timestamp { get; set; }
-    [JsonIgnore] public ETag ETag { get; set; }
+    public ETag ETag { get; set; }
 
     public string OrgId { get; set; } = "";
     public string State { get; set; } = Pending;
@@ -80,7 +80,7 @@ public sealed class BrandingEntity : ITableEntity
     public string PartitionKey { get; set; } = "";
     public string RowKey { get; set; } = "";
     public DateTimeOffset? Timestamp { get; set; }
-    [JsonIgnore] public ETag ETag { get; set; }
+    public ETag ETag { get; set; }
 
     public string Kind { get; set; } = "";
     public string BlobName { get; set; } = "";

@@ -1,4 +1,5 @@
-using Castio.Core.Storage;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
 
 namespace Castio.Core.Orgs;
 
@@ -18,13 +19,13 @@ public sealed class OrgTables
     private readonly object _gate = new();
     private Task? _ready;
 
-    public OrgTables(StorageAccount account, string namePrefix = "")
+    public OrgTables(TableServiceClient tables, BlobServiceClient blobs, string namePrefix = "")
     {
-        Orgs = account.Tables.GetTableClient(namePrefix + "orgs");
-        Slugs = account.Tables.GetTableClient(namePrefix + "orgslugs");
-        TokenIndex = account.Tables.GetTableClient(namePrefix + "tokenindex");
-        RateLimits = account.Tables.GetTableClient(namePrefix + "ratelimits");
-        Branding = account.Blobs.GetBlobContainerClient(namePrefix + "branding");
+        Orgs = tables.GetTableClient(namePrefix + "orgs");
+        Slugs = tables.GetTableClient(namePrefix + "orgslugs");
+        TokenIndex = tables.GetTableClient(namePrefix + "tokenindex");
+        RateLimits = tables.GetTableClient(namePrefix + "ratelimits");
+        Branding = blobs.GetBlobContainerClient(namePrefix + "branding");
     }
 
     public TableClient Orgs { get; }
@@ -54,6 +55,6 @@ public sealed class OrgTables
             Slugs.CreateIfNotExistsAsync(cancellationToken),
             TokenIndex.CreateIfNotExistsAsync(cancellationToken),
             RateLimits.CreateIfNotExistsAsync(cancellationToken),
-            Branding.CreateIfNotExistsAsync(cancellationToken));
+            Branding.CreateIfNotExistsAsync(cancellationToken: cancellationToken));
     }
 }

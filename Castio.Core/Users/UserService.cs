@@ -2,7 +2,7 @@ using Azure;
 using Castio.Core.Auth;
 using Castio.Core.Common;
 using Castio.Core.Orgs;
-using Castio.Core.Storage;
+using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 
 namespace Castio.Core.Users;

@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
 using Castio.Core.Abuse;
 using Castio.Core.Auth;
 using Castio.Core.Orgs;
@@ -32,7 +34,8 @@ public static partial class AuthSetup
         services.AddSingleton<IValidateOptions<OrgOptions>, OrgOptionsValidator>();
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<AccessTokenService>();
-        services.AddSingleton(sp => new OrgTables(sp.GetRequiredService<StorageAccount>(), sp.GetRequiredService<IOptions<StorageOptions>>().Value.NamePrefix));
+        services.AddSingleton(sp => new OrgTables(
+            sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<BlobServiceClient>(), sp.GetRequiredService<IOptions<StorageOptions>>().Value.NamePrefix));
         services.AddSingleton<OrgStore>();
         services.AddSingleton<UserStore>();
         services.AddSingleton<SessionService>();

@@ -3,7 +3,7 @@ using Castio.Functions.Probes;
 namespace Castio.Functions.Hosting;
 
 /// <summary>
-/// Every function of the app, in one place. The standalone scheduler and pollers, the host-mode invocation
+/// Every function of the app, in one place. The standalone scheduler, the host-mode invocation
 /// endpoints and the generated function.json files all come from this list. Add a feature's function with one line.
 /// </summary>
 public static class AppFunctions
@@ -23,7 +23,7 @@ public static class AppFunctions
         Function.Timer<Heartbeat>("Heartbeat", "0 */5 * * * *"),
         Function.Timer<Castio.Functions.Auth.AuthCleanup>("AuthCleanup", "0 30 3 * * *"),
 
-        // Queue consumers.
+        // Queue consumers (run by the Functions host; standalone runs do not poll queues).
         Function.Queue<EchoConsumer>("EchoConsumer", EchoConsumer.QueueName),
     ];
 

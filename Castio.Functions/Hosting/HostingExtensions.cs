@@ -1,4 +1,3 @@
-using Castio.Functions.Probes;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging.Console;
@@ -41,12 +40,11 @@ public static class HostingExtensions
             return Task.CompletedTask;
         }));
 
-        services.AddCastioStorage();
-        // Registered before the pollers so Azurite is up before they start.
+        builder.AddCastioHostStorage();
+        // Registered before the timers so Azurite is up before they start.
         services.AddHostedService<LocalAzurite>();
         services.AddSingleton<FunctionRunner>();
         services.AddHostedService<TimerScheduler>();
-        services.AddHostedService<QueuePoller>();
         return builder;
     }
 

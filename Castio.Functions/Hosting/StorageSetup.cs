@@ -1,55 +1,29 @@
-using System.ComponentModel.DataAnnotations;
-using System.Text.Json.Serialization.Metadata;
 using Castio.Core.Storage;
-using Castio.Functions.Probes;
 
 namespace Castio.Functions.Hosting;
 
-/// <summary>Storage naming. The prefix isolates an app instance (end-to-end tests); leave it empty in Azure.</summary>
-public sealed class StorageOptions
-{
-    public const string SectionName = "Storage";
-
-    /// <summary>Put in front of every table, queue and container name. Lowercase letters and digits, starting with a letter.</summary>
-    [RegularExpression("^([a-z][a-z0-9]{0,15})?$")]
-    public string NamePrefix { get; set; } = "";
-
-    public string Name(string baseName) => NamePrefix + baseName;
-}
-
 internal static class StorageSetup
 {
-    public const string ConnectionSetting = "AzureWebJobsStorage";
+    public const string ConnectionSetting = Castio.Core.Storage.StorageSetup.ConnectionSetting;
     public const string DevelopmentConnection = "UseDevelopmentStorage=true";
 
-    public static IServiceCollection AddCastioStorage(this IServiceCollection services)
+    /// <summary>Standalone runs default to local Azurite; under the Functions host the setting is required.</summary>
+    public static WebApplicationBuilder AddCastioHostStorage(this WebApplicationBuilder builder)
     {
-        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton(sp => CreateAccount(sp.GetRequiredService<IConfiguration>()));
-        return services;
+        if (!IsConfigured(builder.Configuration) && !HostingMode.IsCustomHandler(builder.Configuration))
+            builder.Configuration[ConnectionSetting] = DevelopmentConnection;
+        builder.Services.AddCastioStorage();
+        return builder;
     }
 
-    /// <summary>Standalone runs default to local Azurite; under the Functions host the setting is required.</summary>
     public static bool UsesDevelopmentStorage(IConfiguration configuration)
     {
         var value = configuration[ConnectionSetting];
         if (string.IsNullOrEmpty(value))
-            return !configuration.GetSection(ConnectionSetting).GetChildren().Any() && !HostingMode.IsCustomHandler(configuration);
+            return !IsConfigured(configuration) && !HostingMode.IsCustomHandler(configuration);
         return string.Equals(value.Replace(" ", ""), DevelopmentConnection, StringComparison.OrdinalIgnoreCase);
     }
 
-    private static StorageAccount CreateAccount(IConfiguration configuration)
-    {
-        // The host's entity types ride alongside the shared storage context.
-        var options = new StorageClientOptions
-        {
-            JsonTypeInfoResolver = JsonTypeInfoResolver.Combine(StorageJsonContext.Default, HostStorageJsonContext.Default),
-        };
-        var configured = !string.IsNullOrEmpty(configuration[ConnectionSetting]) || configuration.GetSection(ConnectionSetting).GetChildren().Any();
-        if (!configured && !HostingMode.IsCustomHandler(configuration))
-            return StorageAccount.FromConnectionString(DevelopmentConnection, options);
-        if (!configured)
-            throw new InvalidOperationException($"The storage setting '{ConnectionSetting}' is missing (a connection string, or {ConnectionSetting}__accountName with a managed identity).");
-        return StorageAccount.FromConfiguration(configuration, ConnectionSetting, options);
-    }
+    private static bool IsConfigured(IConfiguration configuration) =>
+        !string.IsNullOrEmpty(configuration[ConnectionSetting]) || configuration.GetSection(ConnectionSetting).GetChildren().Any();
 }

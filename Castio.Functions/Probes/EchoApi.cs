@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Azure.Storage.Queues;
 using Castio.Core.Storage;
 using Castio.Functions.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -32,12 +33,12 @@ public static class EchoApi
     }
 
     public static async Task<Results<Accepted<EchoAccepted>, ProblemHttpResult>> PostEcho(
-        EchoRequest request, StorageAccount storage, IOptions<StorageOptions> storageOptions, IOptions<EchoOptions> echoOptions, CancellationToken cancellationToken)
+        EchoRequest request, QueueServiceClient queues, IOptions<StorageOptions> storageOptions, IOptions<EchoOptions> echoOptions, CancellationToken cancellationToken)
     {
         if (!echoOptions.Value.Enabled)
             return Problems.NotFound(DisabledCode, "The echo probe is disabled (Echo:Enabled).");
-        var queue = storage.Queues.GetQueueClient(storageOptions.Value.Name(EchoConsumer.QueueName));
-        await queue.CreateIfNotExistsAsync(cancellationToken);
+        var queue = queues.GetQueueClient(storageOptions.Value.Name(EchoConsumer.QueueName));
+        await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         var receipt = await queue.SendMessageAsync(request.Message!, cancellationToken: cancellationToken);
         return TypedResults.Accepted((string?)null, new EchoAccepted(receipt.Value.MessageId));
     }

@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using Castio.Core.Storage;
 using Castio.Functions.Hosting;
 using Microsoft.Extensions.Options;
@@ -8,7 +9,7 @@ namespace Castio.Functions.Probes;
 /// Queue probe: writes each message of the <c>echo</c> queue to a row keyed by message id (idempotent on redelivery).
 /// The payload <see cref="PoisonPayload"/> always fails, to exercise retries and the poison queue.
 /// </summary>
-public sealed class EchoConsumer(StorageAccount storage, IOptions<StorageOptions> options, TimeProvider time) : IQueueFunction
+public sealed class EchoConsumer(TableServiceClient tables, IOptions<StorageOptions> options, TimeProvider time) : IQueueFunction
 {
     public const string QueueName = "echo";
     public const string PartitionKey = "echo";
@@ -18,7 +19,7 @@ public sealed class EchoConsumer(StorageAccount storage, IOptions<StorageOptions
     {
         if (message.MessageText == PoisonPayload)
             throw new InvalidOperationException("The echo probe rejects its poison-test payload.");
-        var table = storage.Tables.GetTableClient(options.Value.Name(ProbeEntity.TableName));
+        var table = tables.GetTableClient(options.Value.Name(ProbeEntity.TableName));
         await table.CreateIfNotExistsAsync(cancellationToken);
         var row = new ProbeEntity
         {

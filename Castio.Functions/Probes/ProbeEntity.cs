@@ -1,6 +1,5 @@
-using System.Text.Json.Serialization;
 using Azure;
-using Castio.Core.Storage;
+using Azure.Data.Tables;
 
 namespace Castio.Functions.Probes;
 
@@ -12,14 +11,10 @@ public sealed class ProbeEntity : ITableEntity
     public string PartitionKey { get; set; } = "";
     public string RowKey { get; set; } = "";
     public DateTimeOffset? Timestamp { get; set; }
-    [JsonIgnore] public ETag ETag { get; set; }
+    public ETag ETag { get; set; }
 
     public DateTimeOffset RanAt { get; set; }
     public string? Text { get; set; }
     public long DequeueCount { get; set; }
     public bool IsPastDue { get; set; }
 }
-
-/// <summary>Entity types owned by the host, combined with the shared storage context at registration.</summary>
-[JsonSerializable(typeof(ProbeEntity))]
-internal sealed partial class HostStorageJsonContext : JsonSerializerContext;

@@ -1,6 +1,6 @@
 using Castio.Core.Abuse;
 using Castio.Core.Auth;
-using Castio.Core.Storage;
+using Azure.Data.Tables;
 using Castio.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -21,7 +21,7 @@ internal sealed class IdentityWorld
         {
             SigningKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
         });
-        Tables = new OrgTables(azurite.CreateAccount(), AzuriteFixture.UniqueName("id"));
+        Tables = new OrgTables(azurite.Tables, azurite.Blobs, AzuriteFixture.UniqueName("id"));
         Orgs = new OrgStore(Tables, Clock);
         Users = new UserStore(Tables);
         AccessTokens = new AccessTokenService(Options, Clock);

@@ -15,7 +15,7 @@ public class FunctionInvocationTests(AzuriteFixture azurite)
 
     private static async Task<ProbeEntity?> ProbeRowAsync(CastioApplication app, string partitionKey, string rowKey)
     {
-        var table = app.Storage.Tables.GetTableClient(app.Name(ProbeEntity.TableName));
+        var table = app.Tables.GetTableClient(app.Name(ProbeEntity.TableName));
         await table.CreateIfNotExistsAsync(TestContext.Current.CancellationToken);
         var row = await table.GetEntityIfExistsAsync<ProbeEntity>(partitionKey, rowKey, cancellationToken: TestContext.Current.CancellationToken);
         return row.HasValue ? row.Value : null;
@@ -102,22 +102,6 @@ public class FunctionInvocationTests(AzuriteFixture azurite)
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
         Assert.Equal(ProblemCodes.InvocationInvalid, problem.GetProperty("code").GetString());
-    }
-
-    [Fact]
-    public async Task UnderTheHostTheAppDoesNotPollQueuesItself()
-    {
-        await using var app = new CastioApplication(azurite).AsCustomHandler();
-        _ = app.BaseAddress;
-        var ct = TestContext.Current.CancellationToken;
-        var queue = app.Storage.Queues.GetQueueClient(app.Name(EchoConsumer.QueueName));
-        await queue.CreateIfNotExistsAsync(ct);
-        await queue.SendMessageAsync("left for the host", cancellationToken: ct);
-
-        await Task.Delay(TimeSpan.FromSeconds(1.5), ct); // several standalone polling intervals
-
-        var waiting = Assert.Single((await queue.PeekMessagesAsync(5, ct)).Value);
-        Assert.Equal(0, waiting.DequeueCount);
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Castio.Core.Storage;
+using Castio.Core.Storage.Local;
 using Castio.Functions.Hosting;
 using Castio.Tests.Infrastructure;
 using Microsoft.AspNetCore.Routing.Patterns;
@@ -72,6 +72,6 @@ public class HostStartupTests(AzuriteFixture azurite)
         await client.PostAsJsonAsync("/api/echo", new { message = "log check" }, ct);
         await client.GetAsync("/api/nothing-here", ct);
         Assert.NotEmpty(app.Logs);
-        Assert.DoesNotContain(app.Logs, line => line.Contains(StorageAccount.DevelopmentAccountKey) || line.Contains("AccountKey="));
+        Assert.DoesNotContain(app.Logs, line => line.Contains(AzuriteProcess.DevelopmentAccountKey) || line.Contains("AccountKey="));
     }
 }

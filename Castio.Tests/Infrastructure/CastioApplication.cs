@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
-using Castio.Core.Storage;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -32,7 +33,6 @@ public sealed class CastioApplication : WebApplicationFactory<Castio.Functions.H
             ["Storage:NamePrefix"] = NamePrefix,
             // A free port chosen by Kestrel (and not the app's 7071 default).
             ["urls"] = "http://127.0.0.1:0",
-            ["Queues:MaxPollingInterval"] = "00:00:00.250",
             // RTK credentials stop Program from starting its own in-process simulator (whose host the factory
             // would capture instead of Castio's). Nothing listens on port 9, so RTK calls fail fast unless a
             // test points the app at a simulator with WithRtkSimulator.
@@ -71,7 +71,7 @@ public sealed class CastioApplication : WebApplicationFactory<Castio.Functions.H
         .WithSetting("Rtk:AppId", simulator.Options.DefaultAppId ?? "")
         .WithSetting("Rtk:WebhookPublicKeyUrl", simulator.PublicKeyUrl);
 
-    /// <summary>Runs the app as the Functions host would: invocation endpoints on, in-process timers and pollers off.</summary>
+    /// <summary>Runs the app as the Functions host would: invocation endpoints on, in-process timers off.</summary>
     public CastioApplication AsCustomHandler() => WithSetting("FUNCTIONS_CUSTOMHANDLER_PORT", "0");
 
     public CastioApplication WithServices(Action<IServiceCollection> configure)
@@ -102,8 +102,11 @@ public sealed class CastioApplication : WebApplicationFactory<Castio.Functions.H
         return new HttpClient(pipeline) { BaseAddress = BaseAddress };
     }
 
-    /// <summary>The app's own storage account (its JSON resolver knows the host's entity types).</summary>
-    public StorageAccount Storage => Services.GetRequiredService<StorageAccount>();
+    /// <summary>The app's own Table service client.</summary>
+    public TableServiceClient Tables => Services.GetRequiredService<TableServiceClient>();
+
+    /// <summary>The app's own Queue service client.</summary>
+    public QueueServiceClient Queues => Services.GetRequiredService<QueueServiceClient>();
 
     /// <summary>A table/queue/container name as the app sees it under its prefix.</summary>
     public string Name(string baseName) => NamePrefix + baseName;
