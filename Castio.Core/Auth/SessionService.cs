@@ -181,12 +181,19 @@ public sealed partial class SessionService(
         return new IssuedSession(access.Token, access.ExpiresAt, (int)_options.AccessTokenLifetime.TotalSeconds, refreshToken, refreshExpires);
     }
 
-    private async Task RevokeFamilyAsync(RefreshFamilyEntity family, string reason, CancellationToken cancellationToken)
+    internal async Task RevokeFamilyAsync(RefreshFamilyEntity family, string reason, CancellationToken cancellationToken)
     {
         family.RevokedAt = time.GetUtcNow();
         family.RevokedReason = reason;
-        // Unconditional: revocation must win over anything that happened since we read it.
-        await tables.Orgs.UpdateEntityAsync(family, ETag.All, TableUpdateMode.Replace, cancellationToken);
+        try
+        {
+            // Unconditional: revocation must win over anything that happened since we read it.
+            await tables.Orgs.UpdateEntityAsync(family, ETag.All, TableUpdateMode.Replace, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            // The sweeper removed the expired session after we read it: it is already as dead as revoked.
+        }
     }
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Refresh token reuse in org {OrgId} for user {UserId}; session revoked")]

@@ -1,4 +1,5 @@
 using Castio.Core.Auth;
+using Castio.Core.Common;
 using Castio.Core.Users;
 using Castio.Tests.Infrastructure;
 
@@ -120,5 +121,29 @@ public class SessionServiceTests(AzuriteFixture azurite)
         var stored = Assert.Single(rows);
         Assert.Equal("refresh:" + OpaqueToken.Hash(session.RefreshToken), stored.RowKey);
         Assert.DoesNotContain(session.RefreshToken, stored.RowKey);
+    }
+
+    [Fact]
+    public async Task RevokingASessionTheSweeperAlreadyRemovedSucceeds()
+    {
+        var (org, owner) = await _world.CreateOrgAsync(cancellationToken: Ct);
+        await _world.Sessions.StartAsync(owner, Ct);
+        var family = await SingleFamilyAsync(org.PartitionKey);
+        await _world.Tables.Orgs.DeleteEntityAsync(family.PartitionKey, family.RowKey, cancellationToken: Ct);
+
+        await _world.Sessions.RevokeFamilyAsync(family, "deactivated", Ct);
+
+        Assert.Null((await _world.Tables.Orgs.GetEntityIfExistsAsync<RefreshFamilyEntity>(family.PartitionKey, family.RowKey, cancellationToken: Ct)).ValueOrNull());
+    }
+
+    private async Task<RefreshFamilyEntity> SingleFamilyAsync(string partition)
+    {
+        var families = new List<RefreshFamilyEntity>();
+        await foreach (var row in _world.Tables.Orgs.QueryAsync<RefreshFamilyEntity>($"PartitionKey eq '{partition}' and RowKey ge 'family:' and RowKey lt 'family;'", cancellationToken: Ct))
+        {
+            families.Add(row);
+        }
+
+        return Assert.Single(families);
     }
 }
