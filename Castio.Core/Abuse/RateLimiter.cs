@@ -3,6 +3,7 @@ using Azure;
 using Castio.Core.Auth;
 using Castio.Core.Common;
 using Castio.Core.Orgs;
+using Castio.Core.Retention;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 
@@ -29,7 +30,7 @@ public sealed class RateLimitEntity : ITableEntity
 /// edge. Increments use ETag concurrency, so parallel requests on many instances never lose a
 /// count. Refused requests are not counted.
 /// </summary>
-public sealed partial class RateLimiter(OrgTables tables, TimeProvider time, ILogger<RateLimiter> logger)
+public sealed partial class RateLimiter(OrgTables tables, ExpiryStore expiries, TimeProvider time, ILogger<RateLimiter> logger)
 {
     private const int MaxAttempts = 8;
 
@@ -70,6 +71,7 @@ public sealed partial class RateLimiter(OrgTables tables, TimeProvider time, ILo
             {
                 if (current is null)
                 {
+                    await expiries.AddAsync(WindowStart(rule, window + 2), partition, [new(OrgTables.RateLimitsTable, partition, RowKey(window))], cancellationToken);
                     await tables.RateLimits.AddEntityAsync(
                         new RateLimitEntity { PartitionKey = partition, RowKey = RowKey(window), Count = 1, ExpiresAt = WindowStart(rule, window + 2) },
                         cancellationToken);

@@ -97,8 +97,6 @@ public static class OrgKeys
     public const string Slug = "slug";
     public const string UserPrefix = "user:";
     public const string EmailPrefix = "email:";
-    public const string RefreshPrefix = "refresh:";
-    public const string FamilyPrefix = "family:";
     public const string InvitePrefix = "invite:";
     public const string BrandingPrefix = "branding:";
 
@@ -106,10 +104,6 @@ public static class OrgKeys
 
     /// <summary>E-mails may hold characters row keys forbid, so the index keys on their SHA-256.</summary>
     public static string Email(string normalizedEmail) => EmailPrefix + Auth.OpaqueToken.Hash(normalizedEmail);
-
-    public static string Refresh(string tokenHash) => RefreshPrefix + tokenHash;
-
-    public static string Family(Guid familyId) => FamilyPrefix + familyId.ToString("D");
 
     public static string Invite(string tokenHash) => InvitePrefix + tokenHash;
 

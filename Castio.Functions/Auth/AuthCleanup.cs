@@ -1,10 +1,10 @@
-using Castio.Core.Auth;
+using Castio.Core.Retention;
 using Castio.Functions.Hosting;
 
 namespace Castio.Functions.Auth;
 
-/// <summary>Timer: removes expired sign-in and rate-limit rows (seed §3.11 daily cleanup).</summary>
-public sealed class AuthCleanup(AuthSweeper sweeper) : ITimerFunction
+/// <summary>Timer: removes what has expired (sign-in, invite and rate-limit rows), daily.</summary>
+public sealed class AuthCleanup(ExpirySweeper sweeper) : ITimerFunction
 {
     public Task RunAsync(TimerInfo timer, CancellationToken cancellationToken) => sweeper.SweepAsync(cancellationToken);
 }

@@ -4,6 +4,7 @@ using Azure.Storage.Blobs;
 using Castio.Core.Abuse;
 using Castio.Core.Auth;
 using Castio.Core.Orgs;
+using Castio.Core.Retention;
 using Castio.Core.Storage;
 using Castio.Core.Users;
 using Castio.Functions.Hosting;
@@ -43,7 +44,8 @@ public static partial class AuthSetup
         services.AddSingleton<AuthService>();
         services.AddSingleton<UserService>();
         services.AddSingleton<OrgService>();
-        services.AddSingleton<AuthSweeper>();
+        services.AddSingleton(sp => new ExpiryStore(sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<IOptions<StorageOptions>>().Value.NamePrefix));
+        services.AddSingleton<ExpirySweeper>();
         // Transient like the typed RtkClient it uses.
         services.AddTransient<RegistrationService>();
 

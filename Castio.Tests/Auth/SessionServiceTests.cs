@@ -113,7 +113,7 @@ public class SessionServiceTests(AzuriteFixture azurite)
         var session = await _world.Sessions.StartAsync(owner, Ct);
 
         var rows = new List<RefreshTokenEntity>();
-        await foreach (var row in _world.Tables.Orgs.QueryAsync<RefreshTokenEntity>($"PartitionKey eq '{org.PartitionKey}' and RowKey ge 'refresh:' and RowKey lt 'refresh;'", cancellationToken: Ct))
+        await foreach (var row in _world.Tables.Sessions.QueryAsync<RefreshTokenEntity>($"PartitionKey eq '{SessionKeys.Partition(org.Id, owner.Id)}' and RowKey ge 'refresh:' and RowKey lt 'refresh;'", cancellationToken: Ct))
         {
             rows.Add(row);
         }
@@ -128,18 +128,18 @@ public class SessionServiceTests(AzuriteFixture azurite)
     {
         var (org, owner) = await _world.CreateOrgAsync(cancellationToken: Ct);
         await _world.Sessions.StartAsync(owner, Ct);
-        var family = await SingleFamilyAsync(org.PartitionKey);
-        await _world.Tables.Orgs.DeleteEntityAsync(family.PartitionKey, family.RowKey, cancellationToken: Ct);
+        var family = await SingleFamilyAsync(SessionKeys.Partition(org.Id, owner.Id));
+        await _world.Tables.Sessions.DeleteEntityAsync(family.PartitionKey, family.RowKey, cancellationToken: Ct);
 
         await _world.Sessions.RevokeFamilyAsync(family, "deactivated", Ct);
 
-        Assert.Null((await _world.Tables.Orgs.GetEntityIfExistsAsync<RefreshFamilyEntity>(family.PartitionKey, family.RowKey, cancellationToken: Ct)).ValueOrNull());
+        Assert.Null((await _world.Tables.Sessions.GetEntityIfExistsAsync<RefreshFamilyEntity>(family.PartitionKey, family.RowKey, cancellationToken: Ct)).ValueOrNull());
     }
 
     private async Task<RefreshFamilyEntity> SingleFamilyAsync(string partition)
     {
         var families = new List<RefreshFamilyEntity>();
-        await foreach (var row in _world.Tables.Orgs.QueryAsync<RefreshFamilyEntity>($"PartitionKey eq '{partition}' and RowKey ge 'family:' and RowKey lt 'family;'", cancellationToken: Ct))
+        await foreach (var row in _world.Tables.Sessions.QueryAsync<RefreshFamilyEntity>($"PartitionKey eq '{partition}' and RowKey ge 'family:' and RowKey lt 'family;'", cancellationToken: Ct))
         {
             families.Add(row);
         }
