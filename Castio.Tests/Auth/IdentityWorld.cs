@@ -30,7 +30,7 @@ internal sealed class IdentityWorld
         Users = new UserStore(Tables);
         AccessTokens = new AccessTokenService(Options, Clock);
         Sessions = new SessionService(Tables, Expiries, Users, AccessTokens, Options, Clock, NullLogger<SessionService>.Instance);
-        Limiter = new RateLimiter(Tables, Expiries, Clock, NullLogger<RateLimiter>.Instance);
+        Limiter = new RateLimiter(Tables, Expiries, Clock);
         Auth = new AuthService(Orgs, Users, Tables, Sessions, Hasher, Limiter, Options, Clock);
         UserService = new UserService(Users, Tables, Expiries, Sessions, Options, Clock);
         OrgService = new OrgService(Orgs, Clock);
