@@ -1,6 +1,6 @@
 using Castio.Core.Rtk;
 using Castio.Functions.Auth;
-using Castio.Functions.Hosting;
+using Castio.Core.Storage;
 using Castio.Functions.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;

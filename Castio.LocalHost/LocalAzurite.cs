@@ -1,4 +1,6 @@
-using Castio.Core.Storage;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 using Castio.Core.Storage.Local;
 
 namespace Castio.LocalHost;
@@ -27,7 +29,7 @@ public static class LocalAzuriteExtensions
 /// Dev default: a run on <c>UseDevelopmentStorage=true</c> with nothing listening on Azurite's ports
 /// starts the repo's pinned Azurite (data under <c>&lt;repo&gt;/.azurite</c>) and stops it on exit.
 /// </summary>
-internal sealed partial class LocalAzurite(StorageAccount account, IConfiguration configuration, IHostEnvironment environment, ILogger<LocalAzurite> logger)
+internal sealed partial class LocalAzurite(BlobServiceClient blobs, QueueServiceClient queues, TableServiceClient tables, IConfiguration configuration, IHostEnvironment environment, ILogger<LocalAzurite> logger)
     : IHostedService, IAsyncDisposable
 {
     private AzuriteProcess? _azurite;
@@ -36,11 +38,11 @@ internal sealed partial class LocalAzurite(StorageAccount account, IConfiguratio
     {
         if (!LocalAzuriteExtensions.UsesDevelopmentStorage(configuration))
             return;
-        int[] ports = [account.BlobEndpoint.Port, account.QueueEndpoint.Port, account.TableEndpoint.Port];
+        int[] ports = [blobs.Uri.Port, queues.Uri.Port, tables.Uri.Port];
         var listening = ports.Count(AzuriteProcess.IsListening);
         if (listening == ports.Length)
         {
-            LogAlreadyRunning(logger, account.BlobEndpoint.Port, account.QueueEndpoint.Port, account.TableEndpoint.Port);
+            LogAlreadyRunning(logger, ports[0], ports[1], ports[2]);
             return;
         }
         if (listening > 0)

@@ -1,100 +1,186 @@
+using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text.Json.Serialization;
 using Azure;
+using Azure.Data.Tables;
 using Castio.Core.Auth;
-using Castio.Core.Common;
 using Castio.Core.Orgs;
-using Castio.Core.Storage;
-using Microsoft.Extensions.Logging;
+using Castio.Core.Retention;
 
 namespace Castio.Core.Abuse;
 
 public readonly record struct RateLimitDecision(bool Allowed, int Remaining, TimeSpan RetryAfter);
 
-/// <summary>One window's counter: partition = rule + hashed key, row = window number.</summary>
+/// <summary>A counted request; <see cref="RateLimiter.ReleaseAsync"/> takes it back when it should not count.</summary>
+public sealed record RateLimitReservation(RateLimitDecision Decision)
+{
+    internal string? Partition { get; init; }
+    internal int Slot { get; init; } = -1;
+}
+
+/// <summary>One counted request: partition = rule + hashed key + window, row = its slot number.</summary>
 public sealed class RateLimitEntity : ITableEntity
 {
     public string PartitionKey { get; set; } = "";
     public string RowKey { get; set; } = "";
     public DateTimeOffset? Timestamp { get; set; }
-    [JsonIgnore] public ETag ETag { get; set; }
+    public ETag ETag { get; set; }
 
-    public int Count { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
 }
 
 /// <summary>
-/// Sliding-window counters in Table Storage, shared by every instance (seed §6.8). The estimate
-/// is the current window's count plus the previous window's, weighted by how much of it still
-/// overlaps the last <c>Window</c>; it smooths the double burst a fixed window allows at its
-/// edge. Increments use ETag concurrency, so parallel requests on many instances never lose a
-/// count. Refused requests are not counted.
+/// Sliding-window limits in Table Storage, shared by every instance. The estimate is the current
+/// window's count plus the previous window's, weighted by how much of it still overlaps the last
+/// <c>Window</c>; it smooths the double burst a fixed window allows at its edge. Refused requests are
+/// not counted.
+/// <para>
+/// Nothing is updated in place, so no request waits on another's ETag: a counted request inserts its
+/// own row whose key is a slot number, and a slot can only be inserted once, so the table stays the
+/// truth across instances. Each instance hands out slots from memory (lowest free first) and learns of
+/// slots other instances took from the insert's conflict. A request is allowed only if its slot fits
+/// under the estimate; distinct slots make the limit exact. Once the window is full, refusals are
+/// answered from memory without any storage call.
+/// </para>
 /// </summary>
-public sealed partial class RateLimiter(OrgTables tables, TimeProvider time, ILogger<RateLimiter> logger)
+public sealed class RateLimiter(OrgTables tables, ExpiryStore expiries, TimeProvider time)
 {
-    private const int MaxAttempts = 8;
+    private const int PruneEvery = 256;
+    private static readonly string[] RowKeyOnly = ["RowKey"];
+
+    private readonly ConcurrentDictionary<string, Window> _windows = new(StringComparer.Ordinal);
+    private int _calls;
 
     /// <summary>Counts one request if it fits under the limit.</summary>
-    public Task<RateLimitDecision> AcquireAsync(RateLimitRule rule, string key, CancellationToken cancellationToken) =>
-        HitAsync(rule, key, enforce: true, cancellationToken);
+    public async Task<RateLimitDecision> AcquireAsync(RateLimitRule rule, string key, CancellationToken cancellationToken) =>
+        (await ReserveAsync(rule, key, cancellationToken)).Decision;
+
+    /// <summary>Counts one request if it fits under the limit, and says how to take it back.</summary>
+    public Task<RateLimitReservation> ReserveAsync(RateLimitRule rule, string key, CancellationToken cancellationToken) =>
+        TakeAsync(rule, key, enforce: true, cancellationToken);
 
     /// <summary>Counts one event whatever the current count (e.g. a failed login).</summary>
     public async Task RecordAsync(RateLimitRule rule, string key, CancellationToken cancellationToken) =>
-        await HitAsync(rule, key, enforce: false, cancellationToken);
+        await TakeAsync(rule, key, enforce: false, cancellationToken);
 
-    /// <summary>Tells whether one more event would fit, without counting it.</summary>
-    public async Task<RateLimitDecision> CheckAsync(RateLimitRule rule, string key, CancellationToken cancellationToken)
+    /// <summary>Takes back a counted request (its slot becomes free again on this instance).</summary>
+    public async Task ReleaseAsync(RateLimitReservation reservation, CancellationToken cancellationToken)
     {
-        await tables.EnsureCreatedAsync(cancellationToken);
-        var now = time.GetUtcNow();
-        var window = WindowOf(rule, now);
-        var (previous, current) = await ReadAsync(Partition(rule, key), window, cancellationToken);
-        return Decide(rule, now, window, previous?.Count ?? 0, current?.Count ?? 0);
+        if (reservation.Partition is not { } partition || reservation.Slot < 0)
+        {
+            return;
+        }
+
+        await tables.RateLimits.DeleteEntityAsync(partition, RowKey(reservation.Slot), cancellationToken: cancellationToken);
+        if (_windows.TryGetValue(partition, out var window))
+        {
+            window.Free(reservation.Slot);
+        }
     }
 
-    private async Task<RateLimitDecision> HitAsync(RateLimitRule rule, string key, bool enforce, CancellationToken cancellationToken)
+    /// <summary>Tells whether one more request would fit, without counting it.</summary>
+    public async Task<RateLimitDecision> CheckAsync(RateLimitRule rule, string key, CancellationToken cancellationToken)
     {
-        await tables.EnsureCreatedAsync(cancellationToken);
-        var partition = Partition(rule, key);
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        var now = time.GetUtcNow();
+        var window = await WindowAsync(rule, key, WindowOf(rule, now), cancellationToken);
+        return window.Peek(rule, now);
+    }
+
+    private async Task<RateLimitReservation> TakeAsync(RateLimitRule rule, string key, bool enforce, CancellationToken cancellationToken)
+    {
+        while (true)
         {
             var now = time.GetUtcNow();
-            var window = WindowOf(rule, now);
-            var (previous, current) = await ReadAsync(partition, window, cancellationToken);
-            var decision = Decide(rule, now, window, previous?.Count ?? 0, current?.Count ?? 0);
-            if (enforce && !decision.Allowed)
+            var number = WindowOf(rule, now);
+            var window = await WindowAsync(rule, key, number, cancellationToken);
+            var (decision, slot) = window.Take(rule, now, enforce);
+            if (slot < 0)
             {
-                return decision;
+                return new RateLimitReservation(decision);
             }
 
             try
             {
-                if (current is null)
-                {
-                    await tables.RateLimits.AddEntityAsync(
-                        new RateLimitEntity { PartitionKey = partition, RowKey = RowKey(window), Count = 1, ExpiresAt = WindowStart(rule, window + 2) },
-                        cancellationToken);
-                }
-                else
-                {
-                    current.Count++;
-                    await tables.RateLimits.UpdateEntityAsync(current, current.ETag, TableUpdateMode.Replace, cancellationToken);
-                }
-
-                return decision;
+                await tables.RateLimits.AddEntityAsync(
+                    new RateLimitEntity { PartitionKey = window.Partition, RowKey = RowKey(slot), ExpiresAt = WindowStart(rule, number + 2) },
+                    cancellationToken);
+                return new RateLimitReservation(decision) { Partition = window.Partition, Slot = slot };
             }
-            catch (RequestFailedException e) when (e.Status is 409 or 412)
+            catch (RequestFailedException e) when (e.Status == 409)
             {
-                // Another request counted first; read again.
+                // Another instance holds this slot; it stays marked taken here, and the next one is tried.
+            }
+            catch
+            {
+                window.Free(slot);
+                throw;
+            }
+        }
+    }
+
+    /// <summary>This instance's view of one key's window, read from the table once.</summary>
+    private async Task<Window> WindowAsync(RateLimitRule rule, string key, long number, CancellationToken cancellationToken)
+    {
+        if (Interlocked.Increment(ref _calls) % PruneEvery == 0)
+        {
+            Prune();
+        }
+
+        var partition = Partition(rule, key, number);
+        var window = _windows.GetOrAdd(partition, p => new Window(p, rule, number));
+        // Shared by every request on the key, and not cancelled with the first one.
+        var load = window.Load(() => LoadAsync(window, rule, key, number, CancellationToken.None));
+        try
+        {
+            await load.WaitAsync(cancellationToken);
+            return window;
+        }
+        catch (Exception) when (load.IsFaulted)
+        {
+            // Storage failed: forget this view so the next request reads again, and report the failure.
+            _windows.TryRemove(KeyValuePair.Create(partition, window));
+            throw;
+        }
+    }
+
+    private async Task LoadAsync(Window window, RateLimitRule rule, string key, long number, CancellationToken cancellationToken)
+    {
+        await tables.EnsureCreatedAsync(cancellationToken);
+        // The pointer goes first, so every row this window gets is swept when it can no longer matter.
+        var pointer = expiries.AddAsync(WindowStart(rule, number + 2), window.Partition, [new(OrgTables.RateLimitsTable, window.Partition)], cancellationToken);
+        var current = SlotsAsync(window.Partition, cancellationToken);
+        var previous = SlotsAsync(Partition(rule, key, number - 1), cancellationToken);
+        await Task.WhenAll(pointer, current, previous);
+        window.Fill(await current, (await previous).Count);
+    }
+
+    private async Task<List<int>> SlotsAsync(string partition, CancellationToken cancellationToken)
+    {
+        var slots = new List<int>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition}");
+        await foreach (var row in tables.RateLimits.QueryAsync<TableEntity>(filter, select: RowKeyOnly, cancellationToken: cancellationToken))
+        {
+            if (int.TryParse(row.RowKey, NumberStyles.None, CultureInfo.InvariantCulture, out var slot))
+            {
+                slots.Add(slot);
             }
         }
 
-        // Sustained contention on one key is itself a burst: refuse rather than let it through.
-        LogContention(logger, rule.Name);
-        return new RateLimitDecision(false, 0, TimeSpan.FromSeconds(1));
+        return slots;
     }
 
-    private RateLimitDecision Decide(RateLimitRule rule, DateTimeOffset now, long window, int previous, int current)
+    private void Prune()
+    {
+        var now = time.GetUtcNow();
+        foreach (var (partition, window) in _windows)
+        {
+            if (window.Number < WindowOf(window.Rule, now))
+            {
+                _windows.TryRemove(KeyValuePair.Create(partition, window));
+            }
+        }
+    }
+
+    private static RateLimitDecision Decide(RateLimitRule rule, DateTimeOffset now, long window, int previous, int current)
     {
         var w = rule.Window.TotalSeconds;
         var f = (now - WindowStart(rule, window)).TotalSeconds / w;
@@ -119,24 +205,91 @@ public sealed partial class RateLimiter(OrgTables tables, TimeProvider time, ILo
         return new RateLimitDecision(false, 0, TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(wait + 0.001))));
     }
 
-    private async Task<(RateLimitEntity? Previous, RateLimitEntity? Current)> ReadAsync(string partition, long window, CancellationToken cancellationToken)
-    {
-        var previous = tables.RateLimits.GetEntityIfExistsAsync<RateLimitEntity>(partition, RowKey(window - 1), cancellationToken: cancellationToken);
-        var current = tables.RateLimits.GetEntityIfExistsAsync<RateLimitEntity>(partition, RowKey(window), cancellationToken: cancellationToken);
-        var p = await previous;
-        var c = await current;
-        return (p.ValueOrNull(), c.ValueOrNull());
-    }
-
     private static long WindowOf(RateLimitRule rule, DateTimeOffset now) => now.UtcTicks / rule.Window.Ticks;
 
     private static DateTimeOffset WindowStart(RateLimitRule rule, long window) => new(window * rule.Window.Ticks, TimeSpan.Zero);
 
-    private static string RowKey(long window) => window.ToString("D19", CultureInfo.InvariantCulture);
+    private static string RowKey(int slot) => slot.ToString("D6", CultureInfo.InvariantCulture);
 
     // Keys may be e-mails or addresses; hashing keeps them out of storage and inside key rules.
-    private static string Partition(RateLimitRule rule, string key) => rule.Name + "|" + OpaqueToken.Hash(key)[..40];
+    private static string Partition(RateLimitRule rule, string key, long window) =>
+        rule.Name + "|" + OpaqueToken.Hash(key)[..40] + "|" + window.ToString("D19", CultureInfo.InvariantCulture);
 
-    [LoggerMessage(EventId = 4100, Level = LogLevel.Warning, Message = "Rate limit {Rule} refused a request after repeated write conflicts")]
-    private static partial void LogContention(ILogger logger, string rule);
+    /// <summary>
+    /// The slots of one key's window as this instance knows them. A request's slot number stands for
+    /// the count before it: slots are handed out lowest first, so all counted requests hold distinct
+    /// slots below the estimate's room, wherever they were counted.
+    /// </summary>
+    private sealed class Window(string partition, RateLimitRule rule, long number)
+    {
+        private readonly Lock _gate = new();
+        private readonly HashSet<int> _taken = [];
+        private Task? _load;
+        private int _previous;
+
+        public string Partition { get; } = partition;
+        public RateLimitRule Rule { get; } = rule;
+        public long Number { get; } = number;
+
+        public Task Load(Func<Task> load)
+        {
+            lock (_gate)
+            {
+                return _load ??= load();
+            }
+        }
+
+        public void Fill(IEnumerable<int> taken, int previous)
+        {
+            lock (_gate)
+            {
+                _taken.UnionWith(taken);
+                _previous = previous;
+            }
+        }
+
+        public RateLimitDecision Peek(RateLimitRule rule, DateTimeOffset now)
+        {
+            lock (_gate)
+            {
+                return Decide(rule, now, Number, _previous, LowestFree());
+            }
+        }
+
+        /// <summary>The decision and, when it counts, the slot it took (else -1).</summary>
+        public (RateLimitDecision Decision, int Slot) Take(RateLimitRule rule, DateTimeOffset now, bool enforce)
+        {
+            lock (_gate)
+            {
+                var slot = LowestFree();
+                var decision = Decide(rule, now, Number, _previous, slot);
+                if (enforce && !decision.Allowed)
+                {
+                    return (decision, -1);
+                }
+
+                _taken.Add(slot);
+                return (decision, slot);
+            }
+        }
+
+        public void Free(int slot)
+        {
+            lock (_gate)
+            {
+                _taken.Remove(slot);
+            }
+        }
+
+        private int LowestFree()
+        {
+            var slot = 0;
+            while (_taken.Contains(slot))
+            {
+                slot++;
+            }
+
+            return slot;
+        }
+    }
 }

@@ -2,7 +2,7 @@ using Azure;
 using Castio.Core.Abuse;
 using Castio.Core.Common;
 using Castio.Core.Orgs;
-using Castio.Core.Storage;
+using Azure.Data.Tables;
 using Castio.Core.Users;
 using Microsoft.Extensions.Options;
 

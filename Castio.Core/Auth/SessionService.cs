@@ -1,7 +1,8 @@
 using Azure;
 using Castio.Core.Common;
 using Castio.Core.Orgs;
-using Castio.Core.Storage;
+using Castio.Core.Retention;
+using Azure.Data.Tables;
 using Castio.Core.Users;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,13 +13,14 @@ namespace Castio.Core.Auth;
 public sealed record IssuedSession(string AccessToken, DateTimeOffset AccessTokenExpiresAt, int ExpiresIn, string RefreshToken, DateTimeOffset RefreshTokenExpiresAt);
 
 /// <summary>
-/// Sign-in sessions (seed §4.3, §4.4): a family of refresh tokens per login, each used once.
-/// Rotation is one transaction in the org partition that marks the old token used (ETag), adds
-/// the new one and touches the family (ETag), so two racing refreshes cannot both win and a
-/// revocation cannot be overtaken. Presenting a used token again revokes the whole family.
+/// Sign-in sessions: a family of refresh tokens per login, each used once. Rotation is one
+/// transaction in the user's session partition that marks the old token used (ETag), adds the new
+/// one and touches the family (ETag), so two racing refreshes cannot both win and a revocation
+/// cannot be overtaken. Presenting a used token again revokes the whole family.
 /// </summary>
 public sealed partial class SessionService(
     OrgTables tables,
+    ExpiryStore expiries,
     UserStore users,
     AccessTokenService accessTokens,
     IOptions<AuthOptions> options,
@@ -34,13 +36,14 @@ public sealed partial class SessionService(
         var now = time.GetUtcNow();
         var family = new RefreshFamilyEntity
         {
-            PartitionKey = user.PartitionKey,
-            RowKey = OrgKeys.Family(Guid.CreateVersion7()),
+            PartitionKey = SessionKeys.Partition(user.OrgId, user.Id),
+            RowKey = SessionKeys.Family(Guid.CreateVersion7()),
+            OrgId = user.PartitionKey,
             UserId = user.Id.ToString("D"),
             CreatedAt = now,
         };
         var (token, row) = await NewTokenAsync(user, family, now, cancellationToken);
-        await tables.Orgs.SubmitTransactionAsync(
+        await tables.Sessions.SubmitTransactionAsync(
             [new(TableTransactionActionType.Add, family), new(TableTransactionActionType.Add, row)],
             cancellationToken);
         return Issue(user, token, row.ExpiresAt);
@@ -63,7 +66,7 @@ public sealed partial class SessionService(
 
         if (token.UsedAt is not null)
         {
-            LogReuse(logger, family.PartitionKey, family.UserId);
+            LogReuse(logger, family.OrgId, family.UserId);
             await RevokeFamilyAsync(family, "reuse", cancellationToken);
             return new Error(ErrorKind.Unauthenticated, AuthErrors.RefreshTokenReused, "This refresh token was already used; the session is ended. Sign in again.");
         }
@@ -73,7 +76,7 @@ public sealed partial class SessionService(
             return AuthErrors.BadRefreshToken;
         }
 
-        var user = Guid.TryParse(token.UserId, out var userId) ? await users.GetAsync(Guid.Parse(token.PartitionKey), userId, cancellationToken) : null;
+        var user = await users.GetAsync(Guid.Parse(family.OrgId), Guid.Parse(family.UserId), cancellationToken);
         if (user is not { IsActive: true })
         {
             await RevokeFamilyAsync(family, "user inactive", cancellationToken);
@@ -85,7 +88,7 @@ public sealed partial class SessionService(
         family.LastRotatedAt = now;
         try
         {
-            await tables.Orgs.SubmitTransactionAsync(
+            await tables.Sessions.SubmitTransactionAsync(
                 [
                     new(TableTransactionActionType.UpdateReplace, token, token.ETag),
                     new(TableTransactionActionType.UpdateReplace, family, family.ETag),
@@ -96,7 +99,7 @@ public sealed partial class SessionService(
         catch (RequestFailedException e) when (e.Status is 412 or 409 or 404)
         {
             // Someone else spent this token (or revoked the family) between our read and write.
-            LogReuse(logger, family.PartitionKey, family.UserId);
+            LogReuse(logger, family.OrgId, family.UserId);
             await RevokeFamilyAsync(family, "concurrent reuse", cancellationToken);
             return new Error(ErrorKind.Unauthenticated, AuthErrors.RefreshTokenReused, "This refresh token was already used; the session is ended. Sign in again.");
         }
@@ -118,8 +121,8 @@ public sealed partial class SessionService(
     {
         await tables.EnsureCreatedAsync(cancellationToken);
         var filter = TableClient.CreateQueryFilter(
-            $"PartitionKey eq {OrgKeys.Partition(orgId)} and RowKey gt {OrgKeys.FamilyPrefix} and RowKey lt {OrgKeys.PrefixEnd(OrgKeys.FamilyPrefix)} and UserId eq {userId.ToString("D")}");
-        await foreach (var family in tables.Orgs.QueryAsync<RefreshFamilyEntity>(filter, cancellationToken: cancellationToken))
+            $"PartitionKey eq {SessionKeys.Partition(orgId, userId)} and RowKey gt {SessionKeys.FamilyPrefix} and RowKey lt {OrgKeys.PrefixEnd(SessionKeys.FamilyPrefix)}");
+        await foreach (var family in tables.Sessions.QueryAsync<RefreshFamilyEntity>(filter, cancellationToken: cancellationToken))
         {
             if (family.RevokedAt is null)
             {
@@ -138,19 +141,21 @@ public sealed partial class SessionService(
         await tables.EnsureCreatedAsync(cancellationToken);
         var hash = OpaqueToken.Hash(refreshToken);
         var index = (await tables.TokenIndex.GetEntityIfExistsAsync<TokenIndexEntity>(hash, TokenIndexEntity.Refresh, cancellationToken: cancellationToken)).ValueOrNull();
-        if (index is null)
+        if (index is null || !Guid.TryParse(index.OrgId, out var orgId) || !Guid.TryParse(index.UserId, out var userId))
         {
             return null;
         }
 
-        var token = (await tables.Orgs.GetEntityIfExistsAsync<RefreshTokenEntity>(index.OrgId, OrgKeys.Refresh(hash), cancellationToken: cancellationToken)).ValueOrNull();
+        // The partition comes from the index row, never from the caller: a token only ever reaches its own org's user.
+        var partition = SessionKeys.Partition(orgId, userId);
+        var token = (await tables.Sessions.GetEntityIfExistsAsync<RefreshTokenEntity>(partition, SessionKeys.Refresh(hash), cancellationToken: cancellationToken)).ValueOrNull();
         if (token is null || !Guid.TryParse(token.FamilyId, out var familyId))
         {
             return null;
         }
 
-        var family = (await tables.Orgs.GetEntityIfExistsAsync<RefreshFamilyEntity>(index.OrgId, OrgKeys.Family(familyId), cancellationToken: cancellationToken)).ValueOrNull();
-        return family is null ? null : (token, family);
+        var family = (await tables.Sessions.GetEntityIfExistsAsync<RefreshFamilyEntity>(partition, SessionKeys.Family(familyId), cancellationToken: cancellationToken)).ValueOrNull();
+        return family is null || family.OrgId != index.OrgId || family.UserId != index.UserId ? null : (token, family);
     }
 
     private async Task<(string Token, RefreshTokenEntity Row)> NewTokenAsync(UserEntity user, RefreshFamilyEntity family, DateTimeOffset now, CancellationToken cancellationToken)
@@ -158,20 +163,31 @@ public sealed partial class SessionService(
         var token = OpaqueToken.Create();
         var hash = OpaqueToken.Hash(token);
         var expires = now + _options.RefreshTokenLifetime;
-        // The index goes first: if the token row never lands, the index points at nothing.
-        await tables.TokenIndex.UpsertEntityAsync(
-            new TokenIndexEntity { PartitionKey = hash, RowKey = TokenIndexEntity.Refresh, OrgId = user.PartitionKey, ExpiresAt = expires },
-            TableUpdateMode.Replace,
-            cancellationToken);
         var row = new RefreshTokenEntity
         {
-            PartitionKey = user.PartitionKey,
-            RowKey = OrgKeys.Refresh(hash),
-            FamilyId = family.RowKey[OrgKeys.FamilyPrefix.Length..],
+            PartitionKey = family.PartitionKey,
+            RowKey = SessionKeys.Refresh(hash),
+            FamilyId = family.RowKey[SessionKeys.FamilyPrefix.Length..],
             UserId = user.Id.ToString("D"),
             IssuedAt = now,
             ExpiresAt = expires,
         };
+        // The family lives as long as its newest token.
+        family.ExpiresAt = expires;
+        // Pointers first, then the index, then (by the caller) the rows: whatever lands is found again.
+        await expiries.AddAsync(
+            expires,
+            family.PartitionKey,
+            [
+                new(OrgTables.SessionsTable, row.PartitionKey, row.RowKey),
+                new(OrgTables.SessionsTable, family.PartitionKey, family.RowKey),
+                new(OrgTables.TokenIndexTable, hash, TokenIndexEntity.Refresh),
+            ],
+            cancellationToken);
+        await tables.TokenIndex.UpsertEntityAsync(
+            new TokenIndexEntity { PartitionKey = hash, RowKey = TokenIndexEntity.Refresh, OrgId = user.PartitionKey, UserId = family.UserId, ExpiresAt = expires },
+            TableUpdateMode.Replace,
+            cancellationToken);
         return (token, row);
     }
 
@@ -181,12 +197,19 @@ public sealed partial class SessionService(
         return new IssuedSession(access.Token, access.ExpiresAt, (int)_options.AccessTokenLifetime.TotalSeconds, refreshToken, refreshExpires);
     }
 
-    private async Task RevokeFamilyAsync(RefreshFamilyEntity family, string reason, CancellationToken cancellationToken)
+    internal async Task RevokeFamilyAsync(RefreshFamilyEntity family, string reason, CancellationToken cancellationToken)
     {
         family.RevokedAt = time.GetUtcNow();
         family.RevokedReason = reason;
-        // Unconditional: revocation must win over anything that happened since we read it.
-        await tables.Orgs.UpdateEntityAsync(family, ETag.All, TableUpdateMode.Replace, cancellationToken);
+        try
+        {
+            // Unconditional: revocation must win over anything that happened since we read it.
+            await tables.Sessions.UpdateEntityAsync(family, ETag.All, TableUpdateMode.Replace, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            // The sweeper removed the expired session after we read it: it is already as dead as revoked.
+        }
     }
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Refresh token reuse in org {OrgId} for user {UserId}; session revoked")]

@@ -1,6 +1,6 @@
-using System.Text.Json.Serialization;
+using System.Runtime.Serialization;
 using Azure;
-using Castio.Core.Storage;
+using Azure.Data.Tables;
 
 namespace Castio.Core.Orgs;
 
@@ -10,7 +10,7 @@ public sealed class OrgEntity : ITableEntity
     public string PartitionKey { get; set; } = "";
     public string RowKey { get; set; } = OrgKeys.Org;
     public DateTimeOffset? Timestamp { get; set; }
-    [JsonIgnore] public ETag ETag { get; set; }
+    public ETag ETag { get; set; }
 
     public string Name { get; set; } = "";
     public string Slug { get; set; } = "";
@@ -30,7 +30,7 @@ public sealed class OrgEntity : ITableEntity
     public bool TranscriptionDefault { get; set; } = OrgSettings.Defaults.TranscriptionDefault;
     public bool PhoneHomeEnabled { get; set; } = OrgSettings.Defaults.PhoneHomeEnabled;
 
-    [JsonIgnore]
+    [IgnoreDataMember]
     public Guid Id => Guid.Parse(PartitionKey);
 
     public OrgSettings ToSettings() => new(
@@ -65,7 +65,7 @@ public sealed class OrgSlugEntity : ITableEntity
     public string PartitionKey { get; set; } = "";
     public string RowKey { get; set; } = OrgKeys.Slug;
     public DateTimeOffset? Timestamp { get; set; }
-    [JsonIgnore] public ETag ETag { get; set; }
+    public ETag ETag { get; set; }
 
     public string OrgId { get; set; } = "";
     public string State { get; set; } = Pending;
@@ -80,7 +80,7 @@ public sealed class BrandingEntity : ITableEntity
     public string PartitionKey { get; set; } = "";
     public string RowKey { get; set; } = "";
     public DateTimeOffset? Timestamp { get; set; }
-    [JsonIgnore] public ETag ETag { get; set; }
+    public ETag ETag { get; set; }
 
     public string Kind { get; set; } = "";
     public string BlobName { get; set; } = "";
@@ -97,8 +97,6 @@ public static class OrgKeys
     public const string Slug = "slug";
     public const string UserPrefix = "user:";
     public const string EmailPrefix = "email:";
-    public const string RefreshPrefix = "refresh:";
-    public const string FamilyPrefix = "family:";
     public const string InvitePrefix = "invite:";
     public const string BrandingPrefix = "branding:";
 
@@ -106,10 +104,6 @@ public static class OrgKeys
 
     /// <summary>E-mails may hold characters row keys forbid, so the index keys on their SHA-256.</summary>
     public static string Email(string normalizedEmail) => EmailPrefix + Auth.OpaqueToken.Hash(normalizedEmail);
-
-    public static string Refresh(string tokenHash) => RefreshPrefix + tokenHash;
-
-    public static string Family(Guid familyId) => FamilyPrefix + familyId.ToString("D");
 
     public static string Invite(string tokenHash) => InvitePrefix + tokenHash;
 

@@ -1,6 +1,7 @@
 using Azure;
 using Castio.Core.Common;
-using Castio.Core.Storage;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs.Models;
 using Castio.Core.Users;
 
 namespace Castio.Core.Orgs;
@@ -143,7 +144,8 @@ public sealed class OrgStore(OrgTables tables, TimeProvider time)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
         var blobName = $"{OrgKeys.Partition(orgId)}/{kind.ToWire()}";
-        var uploaded = await tables.Branding.GetBlobClient(blobName).UploadAsync(content, contentType, overwrite: true, cancellationToken);
+        var uploaded = await tables.Branding.GetBlobClient(blobName).UploadAsync(
+            content, new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = contentType } }, cancellationToken);
         var row = new BrandingEntity
         {
             PartitionKey = OrgKeys.Partition(orgId),

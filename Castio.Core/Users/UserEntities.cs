@@ -1,7 +1,7 @@
-using System.Text.Json.Serialization;
+using System.Runtime.Serialization;
 using Azure;
 using Castio.Core.Auth;
-using Castio.Core.Storage;
+using Azure.Data.Tables;
 
 namespace Castio.Core.Users;
 
@@ -15,7 +15,7 @@ public sealed class UserEntity : ITableEntity
     public string PartitionKey { get; set; } = "";
     public string RowKey { get; set; } = "";
     public DateTimeOffset? Timestamp { get; set; }
-    [JsonIgnore] public ETag ETag { get; set; }
+    public ETag ETag { get; set; }
 
     public string Email { get; set; } = "";
     public string Name { get; set; } = "";
@@ -26,16 +26,16 @@ public sealed class UserEntity : ITableEntity
     public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset? LastLoginAt { get; set; }
 
-    [JsonIgnore]
+    [IgnoreDataMember]
     public Guid Id => Guid.Parse(RowKey.AsSpan(Orgs.OrgKeys.UserPrefix.Length));
 
-    [JsonIgnore]
+    [IgnoreDataMember]
     public Guid OrgId => Guid.Parse(PartitionKey);
 
-    [JsonIgnore]
+    [IgnoreDataMember]
     public Role RoleValue => Roles.Parse(Role);
 
-    [JsonIgnore]
+    [IgnoreDataMember]
     public bool IsActive => Status == Active;
 }
 
@@ -45,7 +45,7 @@ public sealed class EmailIndexEntity : ITableEntity
     public string PartitionKey { get; set; } = "";
     public string RowKey { get; set; } = "";
     public DateTimeOffset? Timestamp { get; set; }
-    [JsonIgnore] public ETag ETag { get; set; }
+    public ETag ETag { get; set; }
 
     public string UserId { get; set; } = "";
 }
@@ -56,7 +56,7 @@ public sealed class InviteEntity : ITableEntity
     public string PartitionKey { get; set; } = "";
     public string RowKey { get; set; } = "";
     public DateTimeOffset? Timestamp { get; set; }
-    [JsonIgnore] public ETag ETag { get; set; }
+    public ETag ETag { get; set; }
 
     public string UserId { get; set; } = "";
     public string CreatedBy { get; set; } = "";

@@ -2,7 +2,8 @@ using Azure;
 using Castio.Core.Auth;
 using Castio.Core.Common;
 using Castio.Core.Orgs;
-using Castio.Core.Storage;
+using Castio.Core.Retention;
+using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 
 namespace Castio.Core.Users;
@@ -22,6 +23,7 @@ public sealed record UserUpdate(string? Name, string? Role);
 public sealed class UserService(
     UserStore users,
     OrgTables tables,
+    ExpiryStore expiries,
     SessionService sessions,
     IOptions<AuthOptions> options,
     TimeProvider time)
@@ -98,6 +100,12 @@ public sealed class UserService(
         var token = OpaqueToken.Create();
         var hash = OpaqueToken.Hash(token);
         var expires = now + options.Value.InviteLifetime;
+        // Pointers first: the invite and its index row are found again when they expire.
+        await expiries.AddAsync(
+            expires,
+            hash,
+            [new(OrgTables.OrgsTable, user.PartitionKey, OrgKeys.Invite(hash)), new(OrgTables.TokenIndexTable, hash, TokenIndexEntity.Invite)],
+            cancellationToken);
         await tables.TokenIndex.UpsertEntityAsync(
             new TokenIndexEntity { PartitionKey = hash, RowKey = TokenIndexEntity.Invite, OrgId = user.PartitionKey, ExpiresAt = expires },
             TableUpdateMode.Replace,

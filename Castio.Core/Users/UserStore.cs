@@ -1,7 +1,7 @@
 using Azure;
 using Castio.Core.Common;
 using Castio.Core.Orgs;
-using Castio.Core.Storage;
+using Azure.Data.Tables;
 
 namespace Castio.Core.Users;
 

@@ -1,10 +1,12 @@
 using System.Security.Cryptography;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
 using Castio.Core.Abuse;
 using Castio.Core.Auth;
 using Castio.Core.Orgs;
+using Castio.Core.Retention;
 using Castio.Core.Storage;
 using Castio.Core.Users;
-using Castio.Functions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Castio.Functions.Auth;
@@ -28,7 +30,8 @@ public static partial class AuthSetup
         services.AddSingleton<IValidateOptions<OrgOptions>, OrgOptionsValidator>();
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<AccessTokenService>();
-        services.AddSingleton(sp => new OrgTables(sp.GetRequiredService<StorageAccount>(), sp.GetRequiredService<IOptions<StorageOptions>>().Value.NamePrefix));
+        services.AddSingleton(sp => new OrgTables(
+            sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<BlobServiceClient>(), sp.GetRequiredService<IOptions<StorageOptions>>().Value.NamePrefix));
         services.AddSingleton<OrgStore>();
         services.AddSingleton<UserStore>();
         services.AddSingleton<SessionService>();
@@ -36,7 +39,8 @@ public static partial class AuthSetup
         services.AddSingleton<AuthService>();
         services.AddSingleton<UserService>();
         services.AddSingleton<OrgService>();
-        services.AddSingleton<AuthSweeper>();
+        services.AddSingleton(sp => new ExpiryStore(sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<IOptions<StorageOptions>>().Value.NamePrefix));
+        services.AddSingleton<ExpirySweeper>();
         // Transient like the typed RtkClient it uses.
         services.AddTransient<RegistrationService>();
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Castio.Core.Abuse;
 using Castio.Core.Auth;
 using Castio.Core.Orgs;
+using Castio.Core.Retention;
 using Castio.Core.Users;
 using Castio.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -21,14 +22,17 @@ internal sealed class IdentityWorld
         {
             SigningKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
         });
-        Tables = new OrgTables(azurite.CreateAccount(), AzuriteFixture.UniqueName("id"));
+        var prefix = Prefix = AzuriteFixture.UniqueName("id");
+        Tables = new OrgTables(azurite.Tables, azurite.Blobs, prefix);
+        Expiries = new ExpiryStore(azurite.Tables, prefix);
+        Sweeper = new ExpirySweeper(Expiries, Clock, NullLogger<ExpirySweeper>.Instance);
         Orgs = new OrgStore(Tables, Clock);
         Users = new UserStore(Tables);
         AccessTokens = new AccessTokenService(Options, Clock);
-        Sessions = new SessionService(Tables, Users, AccessTokens, Options, Clock, NullLogger<SessionService>.Instance);
-        Limiter = new RateLimiter(Tables, Clock, NullLogger<RateLimiter>.Instance);
+        Sessions = new SessionService(Tables, Expiries, Users, AccessTokens, Options, Clock, NullLogger<SessionService>.Instance);
+        Limiter = new RateLimiter(Tables, Expiries, Clock);
         Auth = new AuthService(Orgs, Users, Tables, Sessions, Hasher, Limiter, Options, Clock);
-        UserService = new UserService(Users, Tables, Sessions, Options, Clock);
+        UserService = new UserService(Users, Tables, Expiries, Sessions, Options, Clock);
         OrgService = new OrgService(Orgs, Clock);
     }
 
@@ -37,7 +41,11 @@ internal sealed class IdentityWorld
     public ManualTimeProvider Clock { get; } = new();
     public IOptions<AuthOptions> Options { get; }
     public PasswordHasher Hasher { get; } = new(1_000);
+    /// <summary>The storage name prefix of this world's tables.</summary>
+    public string Prefix { get; }
     public OrgTables Tables { get; }
+    public ExpiryStore Expiries { get; }
+    public ExpirySweeper Sweeper { get; }
     public OrgStore Orgs { get; }
     public UserStore Users { get; }
     public AccessTokenService AccessTokens { get; }

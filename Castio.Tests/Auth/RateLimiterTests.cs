@@ -1,4 +1,9 @@
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Data.Tables;
 using Castio.Core.Abuse;
+using Castio.Core.Orgs;
+using Castio.Core.Retention;
 using Castio.Tests.Infrastructure;
 
 namespace Castio.Tests.Auth;
@@ -88,5 +93,77 @@ public class RateLimiterTests(AzuriteFixture azurite)
         }
 
         Assert.Equal(Rule.Limit - 1, (await _world.Limiter.AcquireAsync(Rule, "peek", Ct)).Remaining);
+    }
+
+    [Fact]
+    public async Task SixtyFourConcurrentAcquisitionsOnOneKeyAllowExactlyTheLimit()
+    {
+        var rule = new RateLimitRule("test.burst", 10, TimeSpan.FromMinutes(1));
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => _world.Limiter.AcquireAsync(rule, "burst", Ct)));
+
+        Assert.Equal(10, results.Count(r => r.Allowed));
+        Assert.All(results.Where(r => !r.Allowed), r => Assert.True(r.RetryAfter >= TimeSpan.FromSeconds(1)));
+    }
+
+    [Fact]
+    public async Task InstancesSharingTheTableTogetherAllowExactlyTheLimit()
+    {
+        var rule = new RateLimitRule("test.shared", 10, TimeSpan.FromMinutes(1));
+        var other = new RateLimiter(_world.Tables, _world.Expiries, _world.Clock);
+        // The other instance has already read the window when this one starts counting.
+        Assert.True((await other.CheckAsync(rule, "shared", Ct)).Allowed);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 64).Select(i => (i % 2 == 0 ? _world.Limiter : other).AcquireAsync(rule, "shared", Ct)));
+
+        Assert.Equal(10, results.Count(r => r.Allowed));
+        Assert.False((await new RateLimiter(_world.Tables, _world.Expiries, _world.Clock).AcquireAsync(rule, "shared", Ct)).Allowed);
+    }
+
+    [Fact]
+    public async Task RefusalsInAFullWindowAreAnsweredWithoutStorage()
+    {
+        var requests = new RequestCounter();
+        var options = new TableClientOptions();
+        options.AddPolicy(requests, HttpPipelinePosition.PerCall);
+        var service = new TableServiceClient(azurite.ConnectionString, options);
+        var limiter = new RateLimiter(new OrgTables(service, azurite.Blobs, _world.Prefix), new ExpiryStore(service, _world.Prefix), _world.Clock);
+        for (var i = 0; i < Rule.Limit; i++)
+        {
+            Assert.True((await limiter.AcquireAsync(Rule, "memo", Ct)).Allowed);
+        }
+
+        requests.Reset();
+        var refused = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => limiter.AcquireAsync(Rule, "memo", Ct)));
+
+        Assert.All(refused, r => Assert.False(r.Allowed));
+        Assert.Equal(0, requests.Count);
+    }
+
+    [Fact]
+    public async Task AReleasedReservationNoLongerCounts()
+    {
+        var reservations = new List<RateLimitReservation>();
+        for (var i = 0; i < Rule.Limit; i++)
+        {
+            reservations.Add(await _world.Limiter.ReserveAsync(Rule, "release", Ct));
+        }
+
+        Assert.False((await _world.Limiter.AcquireAsync(Rule, "release", Ct)).Allowed);
+        await _world.Limiter.ReleaseAsync(reservations[2], Ct);
+
+        Assert.True((await _world.Limiter.AcquireAsync(Rule, "release", Ct)).Allowed);
+        Assert.False((await _world.Limiter.AcquireAsync(Rule, "release", Ct)).Allowed);
+    }
+
+    private sealed class RequestCounter : HttpPipelineSynchronousPolicy
+    {
+        private int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        public void Reset() => Volatile.Write(ref _count, 0);
+
+        public override void OnSendingRequest(HttpMessage message) => Interlocked.Increment(ref _count);
     }
 }

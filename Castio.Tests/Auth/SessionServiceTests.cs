@@ -1,4 +1,5 @@
 using Castio.Core.Auth;
+using Castio.Core.Common;
 using Castio.Core.Users;
 using Castio.Tests.Infrastructure;
 
@@ -112,7 +113,7 @@ public class SessionServiceTests(AzuriteFixture azurite)
         var session = await _world.Sessions.StartAsync(owner, Ct);
 
         var rows = new List<RefreshTokenEntity>();
-        await foreach (var row in _world.Tables.Orgs.QueryAsync<RefreshTokenEntity>($"PartitionKey eq '{org.PartitionKey}' and RowKey ge 'refresh:' and RowKey lt 'refresh;'", cancellationToken: Ct))
+        await foreach (var row in _world.Tables.Sessions.QueryAsync<RefreshTokenEntity>($"PartitionKey eq '{SessionKeys.Partition(org.Id, owner.Id)}' and RowKey ge 'refresh:' and RowKey lt 'refresh;'", cancellationToken: Ct))
         {
             rows.Add(row);
         }
@@ -120,5 +121,29 @@ public class SessionServiceTests(AzuriteFixture azurite)
         var stored = Assert.Single(rows);
         Assert.Equal("refresh:" + OpaqueToken.Hash(session.RefreshToken), stored.RowKey);
         Assert.DoesNotContain(session.RefreshToken, stored.RowKey);
+    }
+
+    [Fact]
+    public async Task RevokingASessionTheSweeperAlreadyRemovedSucceeds()
+    {
+        var (org, owner) = await _world.CreateOrgAsync(cancellationToken: Ct);
+        await _world.Sessions.StartAsync(owner, Ct);
+        var family = await SingleFamilyAsync(SessionKeys.Partition(org.Id, owner.Id));
+        await _world.Tables.Sessions.DeleteEntityAsync(family.PartitionKey, family.RowKey, cancellationToken: Ct);
+
+        await _world.Sessions.RevokeFamilyAsync(family, "deactivated", Ct);
+
+        Assert.Null((await _world.Tables.Sessions.GetEntityIfExistsAsync<RefreshFamilyEntity>(family.PartitionKey, family.RowKey, cancellationToken: Ct)).ValueOrNull());
+    }
+
+    private async Task<RefreshFamilyEntity> SingleFamilyAsync(string partition)
+    {
+        var families = new List<RefreshFamilyEntity>();
+        await foreach (var row in _world.Tables.Sessions.QueryAsync<RefreshFamilyEntity>($"PartitionKey eq '{partition}' and RowKey ge 'family:' and RowKey lt 'family;'", cancellationToken: Ct))
+        {
+            families.Add(row);
+        }
+
+        return Assert.Single(families);
     }
 }

@@ -30,9 +30,9 @@ public class LocalAzuriteTests(AzuriteFixture azurite)
             }
             Assert.Contains(app.Logs, l => l.Contains("STARTED Azurite"));
             Assert.All(WellKnownPorts, p => Assert.True(AzuriteProcess.IsListening(p), $"port {p}"));
-            // The app's storage account talks to it.
-            var queue = app.Storage.Queues.GetQueueClient(app.Name("devstorage"));
-            await queue.CreateIfNotExistsAsync(ct);
+            // The app's storage clients talk to it.
+            var queue = app.Queues.GetQueueClient(app.Name("devstorage"));
+            await queue.CreateIfNotExistsAsync(cancellationToken: ct);
             await queue.DeleteIfExistsAsync(ct);
         }
         // The process tree is killed on stop; the sockets close a moment later.

@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Castio.Core.Storage.Local;
-using Castio.Functions.Hosting;
+using Castio.Core.Storage;
 
 namespace Castio.Tests.Hosting;
 

@@ -1,4 +1,6 @@
-using Castio.Core.Storage;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 using Castio.Core.Storage.Local;
 using Castio.Tests.Infrastructure;
 using Microsoft.Extensions.Logging;
@@ -31,8 +33,14 @@ public sealed class AzuriteFixture : IAsyncLifetime
         if (_azurite is not null) await _azurite.DisposeAsync();
     }
 
-    /// <summary>A storage account on this Azurite (shared key, path-style endpoints).</summary>
-    public StorageAccount CreateAccount(StorageClientOptions? options = null) => StorageAccount.FromConnectionString(ConnectionString, options);
+    /// <summary>Table service on this Azurite (shared key, path-style endpoints).</summary>
+    public TableServiceClient Tables => new(ConnectionString);
+
+    /// <summary>Blob service on this Azurite.</summary>
+    public BlobServiceClient Blobs => new(ConnectionString);
+
+    /// <summary>Queue service on this Azurite, Base64 like the app's.</summary>
+    public QueueServiceClient Queues => new(ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
 
     /// <summary>A fresh lowercase alphanumeric name, valid for tables, queues and containers.</summary>
     public static string UniqueName(string prefix)

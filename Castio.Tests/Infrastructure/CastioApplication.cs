@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
-using Castio.Core.Storage;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -102,8 +103,11 @@ public sealed class CastioApplication : WebApplicationFactory<Castio.LocalHost.T
         return new HttpClient(pipeline) { BaseAddress = BaseAddress };
     }
 
-    /// <summary>The app's own storage account (its JSON resolver knows the host's entity types).</summary>
-    public StorageAccount Storage => Services.GetRequiredService<StorageAccount>();
+    /// <summary>The app's own Table service client.</summary>
+    public TableServiceClient Tables => Services.GetRequiredService<TableServiceClient>();
+
+    /// <summary>The app's own Queue service client.</summary>
+    public QueueServiceClient Queues => Services.GetRequiredService<QueueServiceClient>();
 
     /// <summary>A table/queue/container name as the app sees it under its prefix.</summary>
     public string Name(string baseName) => NamePrefix + baseName;

@@ -51,15 +51,21 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
     /// <summary>Table port.</summary>
     public int TablePort { get; }
 
+    /// <summary>Azurite's well-known account name.</summary>
+    public const string DevelopmentAccountName = "devstoreaccount1";
+
+    /// <summary>Azurite's well-known (public) account key.</summary>
+    public const string DevelopmentAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
     /// <summary>Full Azurite connection string (well-known devstoreaccount1) for the ports in use.</summary>
     public string ConnectionString => CreateConnectionString(BlobPort, QueuePort, TablePort);
 
     /// <summary>The connection string for Azurite on the given ports.</summary>
     public static string CreateConnectionString(int blobPort, int queuePort, int tablePort) =>
-        $"DefaultEndpointsProtocol=http;AccountName={StorageAccount.DevelopmentAccountName};AccountKey={StorageAccount.DevelopmentAccountKey};" +
-        $"BlobEndpoint=http://127.0.0.1:{blobPort}/{StorageAccount.DevelopmentAccountName};" +
-        $"QueueEndpoint=http://127.0.0.1:{queuePort}/{StorageAccount.DevelopmentAccountName};" +
-        $"TableEndpoint=http://127.0.0.1:{tablePort}/{StorageAccount.DevelopmentAccountName};";
+        $"DefaultEndpointsProtocol=http;AccountName={DevelopmentAccountName};AccountKey={DevelopmentAccountKey};" +
+        $"BlobEndpoint=http://127.0.0.1:{blobPort}/{DevelopmentAccountName};" +
+        $"QueueEndpoint=http://127.0.0.1:{queuePort}/{DevelopmentAccountName};" +
+        $"TableEndpoint=http://127.0.0.1:{tablePort}/{DevelopmentAccountName};";
 
     /// <summary>Installs Azurite if missing (npm install in the repo root), starts it and waits until all three ports accept.</summary>
     public static async Task<AzuriteProcess> StartAsync(AzuriteStartOptions options, ILogger logger, CancellationToken ct = default)
