@@ -50,7 +50,7 @@ public sealed partial class RtkClient
         return new(env.Data ?? [], env.Paging);
     }
 
-    /// <summary>Creates an app; unlike every other create, RTK nests the result one level down, in <c>data.app</c>.</summary>
+    /// <summary>Creates an app; unlike other creates, RTK nests the result one level down, in <c>data.app</c>.</summary>
     public async Task<RtkApp> CreateAppAsync(string name, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);

@@ -20,7 +20,7 @@ public sealed record RtkPreset
     public DateTimeOffset? UpdatedAt { get; init; }
 }
 
-/// <summary>List items are summaries; only GET of one preset returns its config and permissions.</summary>
+/// <summary>List items are summaries; GET one preset for its config and permissions.</summary>
 public sealed record RtkPresetSummary
 {
     public string Id { get; init; } = "";
