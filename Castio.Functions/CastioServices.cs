@@ -1,4 +1,6 @@
+using Castio.Core.Presets;
 using Castio.Core.Rtk;
+using Castio.Core.Webhooks;
 using Castio.Functions.Auth;
 using Castio.Core.Storage;
 using Castio.Functions.Http;
@@ -29,6 +31,8 @@ public static class CastioServices
 
         // RealtimeKit
         services.AddRtk(configuration);
+        services.AddRtkWebhooks();
+        services.AddPresets();
 
         // Features
         services.AddCastioAuth(configuration);

@@ -14,7 +14,7 @@ internal static class ControlApi
 
     private static readonly (string Method, string Path, string What)[] Index =
     [
-        ("GET", WellKnownKeyPath, "webhook public key: { success, data: { publicKey }, message } (spec §11.4)"),
+        ("GET", WellKnownKeyPath, "webhook public key: { success, data: { publicKey }, message }, the shape RTK serves"),
         ("POST", "/__sim/join", "{ token, display_name? } join as the participant owning the token; starts a session if none is live"),
         ("POST", "/__sim/peers/{peerId}/leave", "the peer leaves; the last leave ends the session after keep-alive"),
         ("POST", "/__sim/sessions/{sessionId}/end", "{ reason?: ALL_PARTICIPANTS_LEFT | HOST_ENDED_MEETING } end a live session now"),

@@ -3,7 +3,7 @@ using static Castio.RtkSimulator.SimHttp;
 
 namespace Castio.RtkSimulator;
 
-/// <summary>The RTK REST surface (spec §2–§11.1) over in-memory state.</summary>
+/// <summary>The RTK REST surface (docs/realtimekit.md) over in-memory state.</summary>
 internal static class RestApi
 {
     public const string Prefix = "/client/v4/accounts/{acc}/realtime/kit";
@@ -18,7 +18,7 @@ internal static class RestApi
     {
         var kit = web.MapGroup(Prefix);
 
-        // Apps (§2)
+        // Apps
         kit.MapGet("/apps", (HttpRequest req) => Locked(s, () =>
         {
             var search = req.Query["search"].ToString();
@@ -36,7 +36,7 @@ internal static class RestApi
         });
         kit.MapGet("/apps/{app}", (string app) => Locked(s, () => Ok(AppJson(s.App(app)))));
 
-        // Meetings (§3)
+        // Meetings
         kit.MapPost("/{app}/meetings", async (string app, HttpRequest req) =>
         {
             var body = await ReadObjectAsync(req, allowEmpty: true);
@@ -95,7 +95,7 @@ internal static class RestApi
             });
         });
 
-        // Participants (§4)
+        // Participants
         kit.MapPost("/{app}/meetings/{m}/participants", async (string app, string m, HttpRequest req) =>
         {
             var body = await ReadObjectAsync(req);
@@ -164,7 +164,7 @@ internal static class RestApi
             return Ok(new JsonObject { ["token"] = s.IssueToken(a, a.Meetings[m], participant) });
         }));
 
-        // Active session (§5)
+        // Active session
         kit.MapGet("/{app}/meetings/{m}/active-session", (string app, string m) => Locked(s, () =>
         {
             var a = s.App(app);
@@ -199,7 +199,7 @@ internal static class RestApi
             Meeting(s, app, m);
             var session = ActiveSession(a, m);
             var count = session.LivePeers;
-            // UNVERIFIED which reason RTK gives for kick-all (spec §13); host-ended is the natural reading.
+            // UNVERIFIED which reason RTK gives for kick-all; host-ended is the natural reading.
             s.EndCore(a, session, "HOST_ENDED_MEETING");
             return Ok(new JsonObject { ["action"] = "kick-all", ["kicked_participants_count"] = count });
         }));
@@ -216,7 +216,7 @@ internal static class RestApi
             });
         });
 
-        // Presets (§6)
+        // Presets
         kit.MapPost("/{app}/presets", async (string app, HttpRequest req) =>
         {
             var body = await ReadObjectAsync(req);
@@ -263,7 +263,7 @@ internal static class RestApi
                 var preset = Preset(s, app, id);
                 if (name is not null && name != preset.Name && a.Presets.Values.Any(p => p.Name == name))
                     throw new SimulatorException(409, $"Preset with name {name} already exists");
-                // PATCH is deep-partial (spec §6).
+                // RTK's preset PATCH is deep-partial: absent members keep their values.
                 var merged = (JsonObject)preset.Config.DeepClone();
                 if (config is not null) { Merge(merged, config); ValidatePresetConfig(merged); preset.Config = merged; }
                 if (permissions is not null) Merge(preset.Permissions, permissions);
@@ -296,7 +296,7 @@ internal static class RestApi
             return Ok(PresetJson(preset));
         }));
 
-        // Sessions (§7)
+        // Sessions
         kit.MapGet("/{app}/sessions", (string app, HttpRequest req) => Locked(s, () =>
         {
             var a = s.App(app);
@@ -404,7 +404,7 @@ internal static class RestApi
             return Ok(new JsonObject { ["chat_download_url"] = s.FileUrl(file), ["chat_download_url_expiry"] = RtkSimulatorState.Iso(file.Expiry) });
         }));
 
-        // Recordings (§8)
+        // Recordings
         kit.MapPost("/{app}/recordings", async (string app, HttpRequest req) =>
         {
             var body = await ReadObjectAsync(req);
@@ -482,7 +482,7 @@ internal static class RestApi
             });
         });
 
-        // Livestreams (§9)
+        // Livestreams
         kit.MapPost("/{app}/meetings/{m}/livestreams", async (string app, string m, HttpRequest req) =>
         {
             var body = await ReadObjectAsync(req, allowEmpty: true);
@@ -523,7 +523,7 @@ internal static class RestApi
             return Ok(LivestreamJson(stream));
         }));
 
-        // Webhooks (§11.1)
+        // Webhooks
         kit.MapPost("/{app}/webhooks", async (string app, HttpRequest req) =>
         {
             var body = await ReadObjectAsync(req);
@@ -577,7 +577,7 @@ internal static class RestApi
             return Ok(WebhookJson(w));
         }));
 
-        // Analytics (§10)
+        // Analytics
         kit.MapGet("/{app}/analytics/daywise", (string app, HttpRequest req) => Locked(s, () =>
         {
             var a = s.App(app);
@@ -646,7 +646,7 @@ internal static class RestApi
     private static SimWebhook Webhook(RtkSimulatorState s, string app, string id) =>
         s.App(app).Webhooks.TryGetValue(id, out var w) ? w : throw new SimulatorException(404, $"No webhook found with id {id}");
 
-    /// <summary>Unknown preset on add/update: 400 (UNVERIFIED whether RTK answers 400 or 404, spec §13).</summary>
+    /// <summary>Unknown preset on add/update: 400 (UNVERIFIED whether RTK answers 400 or 404).</summary>
     private static void RequirePreset(SimApp a, string name)
     {
         if (!a.Presets.Values.Any(p => p.Name == name)) throw new SimulatorException(400, $"No preset found with name {name}");
@@ -716,7 +716,7 @@ internal static class RestApi
     {
         if (storage is null) return null;
         var copy = (JsonObject)storage.DeepClone();
-        // Secrets are write-only (spec §3.6, §8.4).
+        // RTK never echoes storage secrets; the sftp credentials are withheld the same way.
         foreach (var secret in new[] { "access_key", "secret", "password", "private_key" }) copy.Remove(secret);
         return copy;
     }

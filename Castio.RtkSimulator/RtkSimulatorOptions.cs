@@ -19,11 +19,11 @@ public sealed class RtkSimulatorOptions
 
     public string DefaultAppName { get; set; } = "Castio (simulated)";
 
-    /// <summary>Account-wide rate limit (spec §1.5: 3,500 requests per 5 minutes).</summary>
+    /// <summary>Limit for all RTK APIs (RTK's documented 3,500 requests per 5 minutes).</summary>
     public int RateLimitRequests { get; set; } = 3500;
     public TimeSpan RateLimitWindow { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Recording API limit (spec §1.5: 1,000 requests per 50 seconds).</summary>
+    /// <summary>Recording API limit (RTK's documented 1,000 requests per 50 seconds).</summary>
     public int RecordingRateLimitRequests { get; set; } = 1000;
     public TimeSpan RecordingRateLimitWindow { get; set; } = TimeSpan.FromSeconds(50);
 
@@ -50,7 +50,7 @@ public sealed class RtkSimulatorOptions
     /// <summary>Keep-alive after the last peer leaves; null uses the meeting's session_keep_alive_time_in_secs.</summary>
     public TimeSpan? KeepAliveOverride { get; set; }
 
-    /// <summary>Reject a second participant with the same custom_participant_id in one meeting (UNVERIFIED in RTK; spec §1.4).</summary>
+    /// <summary>Reject a second participant with the same custom_participant_id in one meeting (UNVERIFIED in RTK; third-party code that falls back to a lookup suggests add fails).</summary>
     public bool RejectDuplicateCustomParticipantId { get; set; } = true;
 
     /// <summary>Clock for timestamps, keep-alive and rate windows.</summary>

@@ -180,7 +180,7 @@ public sealed class RtkSimulatorState
 
     // ---- Sessions: join, leave, end
 
-    /// <summary>Joins with a participant token as the client SDK would (spec §13). Starts a session if none is live.</summary>
+    /// <summary>Joins with a participant token as the client SDK would, since RTK has no REST join. Starts a session if none is live.</summary>
     public SimulatedJoin Join(string token, string? displayName = null)
     {
         lock (Gate)
@@ -199,7 +199,7 @@ public sealed class RtkSimulatorState
                 app.Sessions.Add(session.Id, session);
                 Emit(app, WebhookPayloads.MeetingStarted(this, app, session));
             }
-            // A rejoin within keep-alive continues the same session (spec §11.7).
+            // RTK continues the same session when someone rejoins within the keep-alive.
             session.EndTimer?.Dispose();
             session.EndTimer = null;
             var peer = new SimPeer
@@ -444,7 +444,7 @@ public sealed class RtkSimulatorState
                 }
                 break;
         }
-        // RTK documents webhooks for RECORDING, UPLOADING, UPLOADED and ERRORED only (spec §8.3).
+        // RTK documents webhooks for RECORDING, UPLOADING, UPLOADED and ERRORED only (INVOKED, PAUSED: UNVERIFIED).
         if (status is "RECORDING" or "UPLOADING" or "UPLOADED" or "ERRORED")
             Emit(app, WebhookPayloads.RecordingStatus(this, app, recording));
     }

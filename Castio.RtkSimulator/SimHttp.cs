@@ -4,10 +4,10 @@ using System.Text.Json.Nodes;
 
 namespace Castio.RtkSimulator;
 
-/// <summary>RTK envelopes (spec §1.3–1.4) and body validation helpers.</summary>
+/// <summary>RTK envelopes (docs/realtimekit.md, Responses, errors and paging) and body validation helpers.</summary>
 internal static class SimHttp
 {
-    public const int DefaultPerPage = 20; // UNVERIFIED in RTK (spec §1.3): 20 default, 100 max
+    public const int DefaultPerPage = 20; // UNVERIFIED in RTK; 20 default and 100 max contradict nothing it documents
     public const int MaxPerPage = 100;
 
     public static IResult Json(int status, JsonNode body) =>
@@ -23,7 +23,7 @@ internal static class SimHttp
     public static JsonObject ErrorBody(int status, string message) =>
         new() { ["success"] = false, ["error"] = new JsonObject { ["code"] = status, ["message"] = message } };
 
-    /// <summary>Cloudflare's gateway shape, used for bad API tokens (spec §1.4).</summary>
+    /// <summary>Cloudflare's gateway shape, used for bad API tokens (UNVERIFIED that RTK does not use its own shape there).</summary>
     public static JsonObject GatewayBody(int code, string message) => new()
     {
         ["success"] = false,
@@ -146,7 +146,7 @@ internal static class SimHttp
             ? value : throw new SimulatorException(400, $"{name} must be an ISO-8601 time");
     }
 
-    /// <summary>Reads a multi-valued query both as repeated keys and comma-joined (spec §8.1).</summary>
+    /// <summary>Reads a multi-valued query both as repeated keys and comma-joined: RTK's encoding is UNVERIFIED.</summary>
     public static List<string> QueryList(HttpRequest request, string name) =>
         request.Query[name].SelectMany(v => (v ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
 }

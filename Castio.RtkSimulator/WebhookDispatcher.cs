@@ -6,9 +6,9 @@ namespace Castio.RtkSimulator;
 internal sealed record PendingDelivery(string DeliveryId, string WebhookId, string Event, string Url, byte[] Body, int Attempt);
 
 /// <summary>
-/// Sends webhooks like RTK (spec §11.3–11.5): RSA-SHA256 PKCS#1 v1.5 over the exact body bytes,
+/// Sends webhooks like RTK (docs/realtimekit.md, Webhooks): RSA-SHA256 PKCS#1 v1.5 over the exact body bytes,
 /// <c>rtk-signature</c>/<c>rtk-uuid</c>/<c>rtk-webhook-id</c>; retries only on 5xx and network errors,
-/// with the same rtk-uuid; optionally duplicates or reorders.
+/// with the same rtk-uuid (UNVERIFIED in RTK); optionally duplicates or reorders.
 /// </summary>
 internal sealed class WebhookDispatcher : IAsyncDisposable
 {
@@ -109,7 +109,7 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
         State.Record(new WebhookDeliveryAttempt(delivery.DeliveryId, delivery.WebhookId, delivery.Event, delivery.Url,
             delivery.Attempt == 0 ? 1 : delivery.Attempt, status, error, System.Text.Encoding.UTF8.GetString(delivery.Body), signature, State.Now));
 
-        // Retry only on 5xx or network failure (spec §0.1 item 6); the duplicate copy is never retried.
+        // RTK retries only 5xx and network failures, never 4xx; the duplicate copy is never retried.
         var retry = (status is >= 500 || error is not null) && delivery.Attempt >= 1 && delivery.Attempt < _options.WebhookMaxAttempts;
         if (!retry) return;
         var next = delivery with { Attempt = delivery.Attempt + 1 };

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace Castio.RtkSimulator;
 
-/// <summary>Webhook bodies per spec §11.6: camelCase, discriminated by the top-level <c>event</c>.</summary>
+/// <summary>Webhook bodies as RTK documents them: camelCase, discriminated by the top-level <c>event</c>.</summary>
 internal static class WebhookPayloads
 {
     public static readonly string[] AllEvents =
@@ -102,7 +102,7 @@ internal static class WebhookPayloads
             ["startedTime"] = RtkSimulatorState.Iso(r.StartedTime),
             ["stoppedTime"] = RtkSimulatorState.Iso(r.StoppedTime),
             ["outputFileName"] = r.OutputFileName,
-            // The Cloudflare example sends fileSize as a string (spec §11.6).
+            // Cloudflare's documented example sends fileSize as a string, so receivers must accept one.
             ["fileSize"] = r.FileSize?.ToString(CultureInfo.InvariantCulture),
             ["recordingDuration"] = r.StartedTime is { } started && r.StoppedTime is { } stopped ? (int)(stopped - started).TotalSeconds : null,
         };

@@ -3,14 +3,14 @@ using Castio.Core.Rtk;
 namespace Castio.Core.Presets;
 
 /// <summary>
-/// Castio's RTK presets, as data (seed §5.2–5.4): video, audio and livestream × host/participant
-/// plus guest or viewer, and webinar × all four — the thirteen names of the seed's §5.2 table.
-/// Choices the seed leaves open are made here and nowhere else:
+/// Castio's RTK presets, as data: video, audio and livestream × host/participant plus guest or
+/// viewer, and webinar × all four — thirteen names (docs/realtimekit.md, Castio's presets).
+/// Choices the product design leaves open are made here and nowhere else:
 /// <list type="bullet">
-/// <item><c>plugins.config</c> is an empty map: the current schema keys it by plugin UUID (spec §6.2),
-/// the seed's single object is the older shape, and Castio ships no plugins.</item>
-/// <item>Livestream presets use <c>WEBINAR</c> view type as the seed says, though the current API also knows <c>LIVESTREAM</c>.</item>
-/// <item><c>webinar_guest</c> has no configuration in the seed; it is the webinar participant (may request the stage)
+/// <item><c>plugins.config</c> is an empty map: the current schema keys it by plugin UUID, a single
+/// object is the older shape, and Castio ships no plugins.</item>
+/// <item>Livestream presets use <c>WEBINAR</c> view type, as designed against the older schema, though the current API also knows <c>LIVESTREAM</c>.</item>
+/// <item><c>webinar_guest</c> has no configuration in the design; it is the webinar participant (may request the stage)
 /// with the video guest's restrictions (no pinning, no breakout switching).</item>
 /// </list>
 /// </summary>
@@ -53,7 +53,7 @@ public static class CastioPresets
 
     private const string A = RtkProduce.Allowed, N = RtkProduce.NotAllowed, R = RtkProduce.CanRequest;
 
-    /// <summary>video_host (seed §5.4.1): full meeting control.</summary>
+    /// <summary>Every *_host: full meeting control.</summary>
     private static RtkPresetPermissions Host(RtkMediaPermissions media, bool canLivestream) => new()
     {
         Media = media,
@@ -69,7 +69,7 @@ public static class CastioPresets
         ConnectedMeetings = new RtkConnectedMeetingPermissions(true, true, true),
     };
 
-    /// <summary>video_participant (seed §5.4.1): media, chat, votes; no host controls.</summary>
+    /// <summary>*_participant: media, chat, votes; no host controls.</summary>
     private static RtkPresetPermissions Participant(RtkMediaPermissions media) => new()
     {
         Media = media,
@@ -85,7 +85,7 @@ public static class CastioPresets
         ConnectedMeetings = new RtkConnectedMeetingPermissions(false, true, true),
     };
 
-    /// <summary>video_guest (seed §5.4.1): no screenshare, public text chat only, no pinning.</summary>
+    /// <summary>*_guest: no screenshare, public text chat only, no pinning.</summary>
     private static RtkPresetPermissions Guest(RtkMediaPermissions media) => Participant(media) with
     {
         PinParticipant = false,
@@ -93,13 +93,13 @@ public static class CastioPresets
         ConnectedMeetings = new RtkConnectedMeetingPermissions(false, false, false),
     };
 
-    /// <summary>webinar_participant (seed §5.4.3): may request the stage; public text chat.</summary>
+    /// <summary>Webinar and livestream participants: may request the stage; public text chat.</summary>
     private static RtkPresetPermissions StageRequester() => Participant(Media(R, R, N)) with
     {
         Chat = new RtkChatPermissions(new RtkPublicChat(true, true, false), new RtkPrivateChat(false, true, false, false)),
     };
 
-    /// <summary>webinar_viewer (seed §5.4.3): watch and vote only, skips the waiting room.</summary>
+    /// <summary>*_viewer: watch and vote only, skips the waiting room.</summary>
     private static RtkPresetPermissions Viewer() => new()
     {
         Media = Media(N, N, N),
@@ -118,7 +118,7 @@ public static class CastioPresets
     private static RtkPreset Preset(string name, string viewType, RtkPresetPermissions permissions) =>
         new() { Name = name, Config = Config(viewType), Permissions = permissions, Ui = Ui };
 
-    /// <summary>Every Castio preset, in the seed's table order.</summary>
+    /// <summary>Every Castio preset, in the order of the naming table in docs/realtimekit.md.</summary>
     public static IReadOnlyList<RtkPreset> All { get; } =
     [
         Preset("video_host", RtkViewTypes.GroupCall, Host(Media(A, A, A), canLivestream: false)),

@@ -1,12 +1,12 @@
 namespace Castio.Core.Presets;
 
-/// <summary>Platform roles in rank order (seed §4.1).</summary>
+/// <summary>Platform roles; the value is the rank, so a higher role outranks every lower one.</summary>
 public enum CastioRole { Guest = 1, Member = 2, Host = 3, Admin = 4, Owner = 5 }
 
-/// <summary>Meeting types (seed §6.1); the preset name prefix is the lower-case name.</summary>
+/// <summary>Meeting types; the preset name prefix is the lower-case name.</summary>
 public enum MeetingType { Video, Audio, Webinar, Livestream }
 
-/// <summary>Role → RTK preset at join time (seed §5.2–5.3).</summary>
+/// <summary>Role → RTK preset at join time (docs/realtimekit.md, Castio's presets).</summary>
 public static class PresetResolver
 {
     public static string Resolve(CastioRole role, MeetingType meetingType, bool isCreator)

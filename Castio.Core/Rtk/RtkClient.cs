@@ -12,7 +12,7 @@ using Polly.Timeout;
 namespace Castio.Core.Rtk;
 
 /// <summary>
-/// Typed client for the Cloudflare RealtimeKit REST API (spec §2–§11). Every failure is an
+/// Typed client for the Cloudflare RealtimeKit REST API (docs/realtimekit.md). Every failure is an
 /// <see cref="RtkException"/>; <see cref="RtkException.IsUnavailable"/> marks outages.
 /// </summary>
 public sealed partial class RtkClient
@@ -41,7 +41,7 @@ public sealed partial class RtkClient
     /// <summary>The configured default app id (<see cref="RtkOptions.AppId"/>).</summary>
     public string DefaultAppId => _options.AppId;
 
-    // ---- Apps (§2)
+    // ---- Apps
 
     public async Task<RtkPage<RtkApp>> ListAppsAsync(RtkPageRequest? page = null, string? search = null, CancellationToken cancellationToken = default)
     {
@@ -50,7 +50,7 @@ public sealed partial class RtkClient
         return new(env.Data ?? [], env.Paging);
     }
 
-    /// <summary>Creates an app; RTK answers <c>data.app</c> (spec §1.3).</summary>
+    /// <summary>Creates an app; unlike other creates, RTK nests the result one level down, in <c>data.app</c>.</summary>
     public async Task<RtkApp> CreateAppAsync(string name, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -59,7 +59,7 @@ public sealed partial class RtkClient
         return Required(env.Data?.App);
     }
 
-    // ---- Meetings (§3)
+    // ---- Meetings
 
     public async Task<RtkMeeting> CreateMeetingAsync(string appId, RtkMeetingRequest request, CancellationToken cancellationToken = default)
     {
@@ -93,7 +93,7 @@ public sealed partial class RtkClient
         return Required(env.Data);
     }
 
-    // ---- Participants (§4)
+    // ---- Participants
 
     /// <summary>Adds a participant; the answer carries the participant <c>token</c>.</summary>
     public async Task<RtkParticipant> AddParticipantAsync(string appId, string meetingId, RtkAddParticipantRequest request, CancellationToken cancellationToken = default)
@@ -152,7 +152,7 @@ public sealed partial class RtkClient
         return Required(env.Data).Token;
     }
 
-    // ---- Active session (§5)
+    // ---- Active session
 
     /// <summary>The live session; an <see cref="RtkException"/> with 404 when none is live.</summary>
     public async Task<RtkSession> GetActiveSessionAsync(string appId, string meetingId, CancellationToken cancellationToken = default)
@@ -161,7 +161,7 @@ public sealed partial class RtkClient
         return Required((await GetAsync(RtkRoutes.ActiveSession(Acc, appId, meetingId), Ctx.RtkEnvelopeRtkSession, cancellationToken)).Data);
     }
 
-    /// <summary>Kicks by participant ids and/or custom ids; both keys are always sent (spec §5 notes).</summary>
+    /// <summary>Kicks by participant ids and/or custom ids; both keys are always sent, as the current schema requires both arrays.</summary>
     public async Task<RtkKickResult> KickParticipantsAsync(string appId, string meetingId, IEnumerable<string>? participantIds, IEnumerable<string>? customParticipantIds, CancellationToken cancellationToken = default)
     {
         Guard(appId, meetingId);
@@ -189,7 +189,7 @@ public sealed partial class RtkClient
         return Required(env.Data);
     }
 
-    // ---- Presets (§6)
+    // ---- Presets
 
     public async Task<RtkPreset> CreatePresetAsync(string appId, RtkPreset preset, CancellationToken cancellationToken = default)
     {
@@ -243,7 +243,7 @@ public sealed partial class RtkClient
         return Required(env.Data);
     }
 
-    // ---- Sessions (§7)
+    // ---- Sessions
 
     /// <summary>Sessions come under <c>data.sessions</c> with top-level paging.</summary>
     public async Task<RtkPage<RtkSession>> ListSessionsAsync(string appId, RtkSessionListQuery? query = null, CancellationToken cancellationToken = default)
@@ -263,7 +263,7 @@ public sealed partial class RtkClient
         return Required((await GetAsync(RtkRoutes.Session(Acc, appId, sessionId) + q, Ctx.RtkEnvelopeRtkSession, cancellationToken)).Data);
     }
 
-    /// <summary>Peers of a session; paging may sit at top level or inside <c>data</c> (spec §1.3), both are read.</summary>
+    /// <summary>Peers of a session; RTK's reference puts paging inside <c>data</c> and its SDK at top level, so both are read.</summary>
     public async Task<RtkPage<RtkSessionPeer>> ListSessionParticipantsAsync(string appId, string sessionId, RtkSessionParticipantsQuery? query = null, CancellationToken cancellationToken = default)
     {
         Guard(appId, sessionId);
@@ -309,7 +309,7 @@ public sealed partial class RtkClient
         return Required((await GetAsync(RtkRoutes.SessionChat(Acc, appId, sessionId), Ctx.RtkEnvelopeRtkChatExport, cancellationToken)).Data);
     }
 
-    // ---- Recordings (§8)
+    // ---- Recordings
 
     public async Task<RtkRecording> StartRecordingAsync(string appId, RtkStartRecordingRequest request, CancellationToken cancellationToken = default)
     {
@@ -329,7 +329,7 @@ public sealed partial class RtkClient
     public Task<RtkRecording> ResumeRecordingAsync(string appId, string recordingId, CancellationToken cancellationToken = default) =>
         RecordingActionAsync(appId, recordingId, RtkRecordingActions.Resume, cancellationToken);
 
-    /// <summary><c>PUT /recordings/{r}</c> with <c>{"action": ...}</c> (spec §0.1 item 7). Not retried: a repeated stop or pause fails.</summary>
+    /// <summary>RTK has no stop path or DELETE: it is <c>PUT /recordings/{r}</c> with <c>{"action": ...}</c>. Not retried: a repeated stop or pause fails.</summary>
     public async Task<RtkRecording> RecordingActionAsync(string appId, string recordingId, string action, CancellationToken cancellationToken = default)
     {
         Guard(appId, recordingId);
@@ -364,7 +364,7 @@ public sealed partial class RtkClient
         return Required((await GetAsync(RtkRoutes.ActiveRecording(Acc, appId, meetingId), Ctx.RtkEnvelopeRtkRecording, cancellationToken)).Data);
     }
 
-    // ---- Livestreams (§9)
+    // ---- Livestreams
 
     public async Task<RtkLivestream> StartLivestreamAsync(string appId, string meetingId, RtkStartLivestreamRequest? request = null, CancellationToken cancellationToken = default)
     {
@@ -387,7 +387,7 @@ public sealed partial class RtkClient
         return Required((await GetAsync(RtkRoutes.ActiveLivestream(Acc, appId, meetingId), Ctx.RtkEnvelopeRtkLivestream, cancellationToken)).Data);
     }
 
-    // ---- Webhooks (§11.1)
+    // ---- Webhooks
 
     public async Task<RtkWebhook> CreateWebhookAsync(string appId, RtkWebhookRequest request, CancellationToken cancellationToken = default)
     {
@@ -417,7 +417,7 @@ public sealed partial class RtkClient
         return Required(env.Data);
     }
 
-    // ---- Analytics (§10)
+    // ---- Analytics
 
     public async Task<RtkDaywiseAnalytics> GetDaywiseAnalyticsAsync(string appId, DateOnly startDate, DateOnly endDate, CancellationToken cancellationToken = default)
     {

@@ -3,11 +3,11 @@ using System.Text.Json.Serialization;
 
 namespace Castio.Core.Rtk;
 
-// REST models (spec §2–§10). Property names become snake_case through RtkJsonContext; the few
+// REST models (docs/realtimekit.md). Property names become snake_case through RtkJsonContext; the few
 // fields RTK spells otherwise carry [JsonPropertyName]. Enum-like values stay strings so a new
 // value from RTK never breaks parsing; known values live in the *Values classes below.
 
-/// <summary>The RTK response envelope (spec §1.3, §1.4).</summary>
+/// <summary>The RTK response envelope: <c>data</c> on success; <c>error</c> (RTK) or <c>errors[]</c> (Cloudflare's gateway) on failure.</summary>
 public sealed class RtkEnvelope<T>
 {
     public bool Success { get; init; }
@@ -36,7 +36,7 @@ public static class RtkRecordingStatusValues
 }
 public static class RtkRecordingActions { public const string Stop = "stop"; public const string Pause = "pause"; public const string Resume = "resume"; }
 
-// Apps (§2)
+// Apps
 public sealed record RtkApp
 {
     public string Id { get; init; } = "";
@@ -46,7 +46,7 @@ public sealed record RtkApp
 public sealed record RtkCreateAppRequest(string Name);
 public sealed record RtkCreateAppResult(RtkApp App);
 
-// Meetings (§3)
+// Meetings
 public record RtkMeetingRequest
 {
     public string? Title { get; init; }
@@ -60,7 +60,7 @@ public record RtkMeetingRequest
     public RtkRecordingConfig? RecordingConfig { get; init; }
 }
 
-/// <summary>PATCH body: the create fields plus <c>status</c>, which only PATCH may set (spec §0.1 item 8).</summary>
+/// <summary>PATCH body: the create fields plus <c>status</c>, which RTK's create schema lacks, so only PATCH may set it.</summary>
 public sealed record RtkMeetingUpdate : RtkMeetingRequest
 {
     public string? Status { get; init; }
@@ -143,7 +143,7 @@ public sealed record RtkWatermark
 }
 public sealed record RtkSize(int Width, int Height);
 
-/// <summary>External storage for recordings (spec §8.4). <c>access_key</c>/<c>secret</c> are write-only secrets.</summary>
+/// <summary>External storage for recordings. <c>access_key</c>/<c>secret</c> are write-only secrets.</summary>
 public sealed record RtkStorageConfig
 {
     public string Type { get; init; } = "";
@@ -164,7 +164,7 @@ public sealed record RtkStorageConfig
 public sealed record RtkBucketConfig(bool Enabled);
 public sealed record RtkRtmpConfig(string RtmpUrl);
 
-// Participants (§4)
+// Participants
 public sealed record RtkAddParticipantRequest
 {
     public required string CustomParticipantId { get; init; }
@@ -179,7 +179,7 @@ public sealed record RtkParticipantUpdate
     public string? PresetName { get; init; }
 }
 
-/// <summary>A meeting participant. <see cref="Token"/> is present only on add and update (spec §4.2).</summary>
+/// <summary>A meeting participant. <see cref="Token"/> is present only on add and update, never on GET or list.</summary>
 public sealed record RtkParticipant
 {
     public string Id { get; init; } = "";
@@ -205,7 +205,7 @@ public sealed record RtkParticipantToken(string Token)
     public override string ToString() => "RtkParticipantToken { Token = *** }";
 }
 
-// Active session (§5)
+// Active session
 public sealed record RtkKickRequest(List<string> ParticipantIds, List<string> CustomParticipantIds);
 public sealed record RtkMuteAllRequest(bool AllowUnmute);
 public sealed record RtkSessionParticipant
@@ -233,7 +233,7 @@ public sealed record RtkMuteAllResult
     public int MutedParticipantsCount { get; init; }
 }
 
-// Sessions (§7)
+// Sessions
 public sealed record RtkSession
 {
     public string Id { get; init; } = "";
@@ -284,7 +284,7 @@ public sealed record RtkSessionPeerList
     public RtkPaging? Paging { get; init; }
 }
 
-/// <summary>One connection of a participant in a session (spec §7.3). <see cref="Id"/> is the peer id.</summary>
+/// <summary>One connection of a participant in a session. <see cref="Id"/> is the peer id, new on every rejoin; <see cref="UserId"/> is the participant id.</summary>
 public record RtkSessionPeer
 {
     public string Id { get; init; } = "";
@@ -311,7 +311,7 @@ public sealed record RtkPeerEvent
     public DateTimeOffset? CreatedAt { get; init; }
 }
 
-/// <summary>Filters for the peer report (spec §7.1).</summary>
+/// <summary>Filters for the peer report.</summary>
 public static class RtkPeerReportFilters
 {
     public const string DeviceInfo = "device_info"; public const string IpInformation = "ip_information";
@@ -329,7 +329,7 @@ public sealed record RtkPeerReportParticipant : RtkSessionPeer
 
 public static class RtkTranscriptFormats { public const string Srt = "SRT"; public const string Vtt = "VTT"; public const string Json = "JSON"; public const string Csv = "CSV"; }
 
-/// <summary>Transcript link; RTK mixes casings here (spec §0.1 item 9).</summary>
+/// <summary>Transcript link; RTK answers a camelCase <c>sessionId</c> beside snake_case link fields.</summary>
 public sealed record RtkTranscript
 {
     [JsonPropertyName("sessionId")] public string? SessionId { get; init; }
@@ -353,7 +353,7 @@ public sealed record RtkChatExport
     public DateTimeOffset? ChatDownloadUrlExpiry { get; init; }
 }
 
-// Recordings (§8)
+// Recordings
 public sealed record RtkStartRecordingRequest
 {
     public required string MeetingId { get; init; }
@@ -382,7 +382,7 @@ public sealed record RtkRecording
     public double? RecordingDuration { get; init; }
     // Documented as a number, seen as a string in one example: read both.
     [JsonNumberHandling(JsonNumberHandling.AllowReadingFromString)] public long? FileSize { get; init; }
-    /// <summary>Null for TRACK recordings, whose <c>download_url</c> is an array (spec §8.5) Castio does not use.</summary>
+    /// <summary>Null for TRACK recordings, whose <c>download_url</c> is an array Castio does not use.</summary>
     [JsonConverter(typeof(StringOrNullConverter))] public string? DownloadUrl { get; init; }
     public string? AudioDownloadUrl { get; init; }
     public DateTimeOffset? DownloadUrlExpiry { get; init; }
@@ -416,7 +416,7 @@ public sealed record RtkRecordingListQuery
     public int? PerPage { get; init; }
 }
 
-// Livestreams (§9)
+// Livestreams
 public sealed record RtkStartLivestreamRequest
 {
     public string? Name { get; init; }
@@ -431,7 +431,7 @@ public sealed record RtkLivestream
     public string? IngestServer { get; init; }
     public string? StreamKey { get; init; }
     public string? PlaybackUrl { get; init; }
-    /// <summary>Typed as bool or string depending on the endpoint (spec §9), so left as JSON.</summary>
+    /// <summary>Typed as bool or string depending on the endpoint, so left as JSON.</summary>
     public JsonNode? Disabled { get; init; }
     public DateTimeOffset? CreatedAt { get; init; }
     public DateTimeOffset? UpdatedAt { get; init; }
@@ -440,7 +440,7 @@ public sealed record RtkLivestream
 }
 public sealed record RtkMessage(string? Message);
 
-// Webhooks (§11.1)
+// Webhooks
 public static class RtkWebhookEvents
 {
     public const string MeetingStarted = "meeting.started";
@@ -481,7 +481,7 @@ public sealed record RtkWebhook
     public DateTimeOffset? UpdatedAt { get; init; }
 }
 
-// Analytics (§10)
+// Analytics
 public sealed record RtkDaywiseAnalytics
 {
     public RtkSessionStats? SessionStats { get; init; }

@@ -7,7 +7,7 @@ public sealed class RtkOptions
 {
     public const string SectionName = "Rtk";
 
-    /// <summary>API root; app paths are appended below it (spec §1.1).</summary>
+    /// <summary>API root; account and app paths are appended below it.</summary>
     public string BaseUrl { get; set; } = "https://api.cloudflare.com/client/v4";
 
     /// <summary>Cloudflare account id (32 hex chars in production).</summary>
@@ -19,7 +19,7 @@ public sealed class RtkOptions
     /// <summary>Default RTK app id, used when a call does not name an org's own app.</summary>
     public string AppId { get; set; } = "";
 
-    /// <summary>Where RTK publishes the webhook signing key (spec §11.4).</summary>
+    /// <summary>Where RTK publishes the public key webhook signatures are checked against (an unauthenticated GET).</summary>
     public string WebhookPublicKeyUrl { get; set; } = "https://api.realtime.cloudflare.com/.well-known/webhooks.json";
 
     /// <summary>How long a fetched webhook public key is trusted before it is fetched again.</summary>

@@ -1,6 +1,6 @@
 namespace Castio.Core.Rtk;
 
-// Presets (spec §6). Name, config, permissions and ui are all required on create.
+// Presets. Name, config, permissions and ui are all required on create.
 
 public static class RtkViewTypes
 {
@@ -20,7 +20,7 @@ public sealed record RtkPreset
     public DateTimeOffset? UpdatedAt { get; init; }
 }
 
-/// <summary>List items are summaries (spec §6).</summary>
+/// <summary>List items are summaries; GET one preset for its config and permissions.</summary>
 public sealed record RtkPresetSummary
 {
     public string Id { get; init; } = "";
@@ -99,7 +99,7 @@ public sealed record RtkPluginPermissions
     public required bool CanStart { get; init; }
     public required bool CanClose { get; init; }
     public required bool CanEditConfig { get; init; }
-    /// <summary>Keyed by plugin UUID (spec §6.2; older specs had one object).</summary>
+    /// <summary>Keyed by plugin UUID (older RTK schemas had one object).</summary>
     public Dictionary<string, RtkPluginAccess> Config { get; init; } = [];
 }
 public sealed record RtkPluginAccess

@@ -2,7 +2,7 @@ namespace Castio.Core.Rtk;
 
 /// <summary>
 /// Every RealtimeKit path Castio calls, relative to <see cref="RtkOptions.BaseUrl"/>.
-/// App-scoped paths have no <c>apps/</c> segment (spec §0.1 item 4); only app management does.
+/// App-scoped paths have no <c>apps/</c> segment; only app management does.
 /// </summary>
 public static class RtkRoutes
 {

@@ -1,5 +1,3 @@
-using Castio.Core.Presets;
-using Castio.Core.Webhooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -10,8 +8,8 @@ namespace Castio.Core.Rtk;
 public static class RtkServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="RtkClient"/>, its resilience pipelines, the webhook verifier and the
-    /// preset provisioner, with <see cref="RtkOptions"/> bound from the "Rtk" section and validated at start-up.
+    /// Registers <see cref="RtkClient"/> and its resilience pipelines, with <see cref="RtkOptions"/> bound
+    /// from the "Rtk" section and validated at start-up.
     /// </summary>
     public static IServiceCollection AddRtk(this IServiceCollection services, IConfiguration configuration)
     {
@@ -21,13 +19,6 @@ public static class RtkServiceCollectionExtensions
         services.TryAddSingleton<RtkResilience>();
         // Polly owns timeouts, so HttpClient's own 100 s default must not cut in first.
         services.AddHttpClient<RtkClient>(http => http.Timeout = Timeout.InfiniteTimeSpan);
-        services.AddHttpClient(nameof(RtkWebhookVerifier), http => http.Timeout = TimeSpan.FromSeconds(10));
-        // The verifier caches the key, so it must live as long as the app.
-        services.AddSingleton(sp => new RtkWebhookVerifier(
-            sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(RtkWebhookVerifier)),
-            sp.GetRequiredService<IOptions<RtkOptions>>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<RtkWebhookVerifier>>()));
-        services.TryAddTransient<PresetProvisioner>();
         return services;
     }
 }

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 
 namespace Castio.Core.Webhooks;
 
-// Webhook bodies (spec §11.6) are camelCase, unlike the REST API, and discriminated by "event".
+// Webhook bodies are camelCase, unlike the REST API, and discriminated by "event" (docs/realtimekit.md, Payloads).
 // Times stay strings here: RTK has sent both ISO and "2023-04-14 04:46:08.306221Z"; use ParseTime.
 
 public sealed record RtkWebhookPayload
@@ -89,7 +89,7 @@ public sealed record RtkWebhookRecording
     public string? Status { get; init; }
     public string? MeetingId { get; init; }
     public string? OrganizationId { get; init; }
-    /// <summary>The session id (spec §14: not <c>sessionId</c>).</summary>
+    /// <summary>The session id; recording events carry no <c>sessionId</c>.</summary>
     [JsonPropertyName("roomUUID")] public string? RoomUuid { get; init; }
     public string? StartedTime { get; init; }
     public string? StoppedTime { get; init; }

@@ -43,7 +43,7 @@ public sealed record RtkWebhookVerification(bool IsValid, int StatusCode, string
 public sealed record RtkWebhookDelivery(RtkWebhookVerification Verification, ReadOnlyMemory<byte> Body, string? DeliveryId, string? WebhookId);
 
 /// <summary>
-/// Verifies RTK webhook signatures (spec §11.4): RSA PKCS#1 v1.5 with SHA-256 over the raw body,
+/// Verifies RTK webhook signatures: RSA PKCS#1 v1.5 with SHA-256 over the raw body (not an HMAC),
 /// base64 in <c>rtk-signature</c>, against the PEM key published at <see cref="RtkOptions.WebhookPublicKeyUrl"/>.
 /// The key is cached; a failed verification refetches it once (rotation), at most once per cooldown.
 /// </summary>
@@ -117,7 +117,7 @@ public sealed partial class RtkWebhookVerifier
         catch (Exception ex) when (ex is HttpRequestException or JsonException or CryptographicException or InvalidOperationException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             LogKeyFetchFailed(_logger, ex);
-            // 503 makes RTK retry the delivery later (spec §11.5), so nothing is lost.
+            // RTK retries 5xx but never 4xx, so a 503 gets the delivery again once the key can be fetched.
             return RtkWebhookVerification.Fail(503, RtkWebhookProblemCodes.KeyUnavailable, "The RTK webhook public key cannot be fetched right now.");
         }
 

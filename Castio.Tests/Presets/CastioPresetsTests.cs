@@ -3,7 +3,7 @@ using Castio.Core.Rtk;
 
 namespace Castio.Tests.Presets;
 
-/// <summary>The preset catalogue against the seed's §5.2 table and §5.4 permission sets.</summary>
+/// <summary>The preset catalogue against the naming table and permission sets in docs/realtimekit.md, Castio's presets.</summary>
 public sealed class CastioPresetsTests
 {
     private static RtkPresetPermissions P(string name) => CastioPresets.Get(name).Permissions;

@@ -2,7 +2,7 @@ using Castio.Core.Presets;
 
 namespace Castio.Tests.Presets;
 
-/// <summary>Seed §5.3, every role × meeting type × creator combination, written out in full.</summary>
+/// <summary>The join-time preset rules (docs/realtimekit.md, Castio's presets), every role × meeting type × creator combination, written out in full.</summary>
 public sealed class PresetResolverTests
 {
     public static TheoryData<CastioRole, MeetingType, bool, string> Table => new()

@@ -24,7 +24,7 @@ public sealed class RtkRegistrationTests
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection().AddLogging();
-        services.AddRtk(configuration);
+        services.AddRtk(configuration).AddRtkWebhooks().AddPresets();
         return services.BuildServiceProvider();
     }
 
@@ -65,7 +65,7 @@ public sealed class RtkRegistrationTests
         var logs = new ListLoggerProvider();
         builder.Logging.ClearProviders().AddProvider(logs);
         builder.AddRtkOrSimulator();
-        builder.Services.AddRtk(builder.Configuration);
+        builder.Services.AddRtk(builder.Configuration).AddRtkWebhooks().AddPresets();
         var deliveries = new ConcurrentQueue<RtkWebhookDelivery>();
         await using var app = builder.Build();
         app.MapPost("/webhooks/rtk", async (HttpRequest request, RtkWebhookVerifier verifier) =>

@@ -10,7 +10,7 @@ using static Castio.Tests.Rtk.RtkTestKit;
 
 namespace Castio.Tests.Rtk;
 
-/// <summary>The simulator's webhooks: payloads per spec §11.6, signatures per §11.4, delivery rules per §11.5.</summary>
+/// <summary>The simulator's webhooks against RTK's documented payloads, signature and delivery rules (docs/realtimekit.md, Webhooks).</summary>
 public sealed class SimulatorWebhookTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -37,7 +37,7 @@ public sealed class SimulatorWebhookTests
         return [.. receiver.Received];
     }
 
-    // Spec §11.6 examples, verbatim in shape ("..." stands for any string).
+    // Cloudflare's documented payload examples, verbatim in shape ("..." stands for any string).
     private const string StartedExample = """
         { "event": "meeting.started",
           "meeting": { "id": "50c8940e-...", "sessionId": "05e57591-...", "title": "Weekly sync", "roomName": "50c8940e-...",
@@ -110,7 +110,7 @@ public sealed class SimulatorWebhookTests
             Assert.Equal(join.SessionId, (string?)m["sessionId"]);
             Assert.Equal("Weekly sync", (string?)m["title"]);
             Assert.Equal(meeting.Id, (string?)m["roomName"]);
-            Assert.Equal("LIVE", (string?)m["status"]); // even once ended (spec §0.1 item 8)
+            Assert.Equal("LIVE", (string?)m["status"]); // RTK sends LIVE even in meeting.ended
             Assert.Equal(appId, (string?)m["organizedBy"]!["id"]);
             Assert.Equal(appName, (string?)m["organizedBy"]!["name"]);
             Assert.True(DateTimeOffset.TryParse((string?)m["startedAt"], out _));

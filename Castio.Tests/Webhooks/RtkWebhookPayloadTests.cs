@@ -4,7 +4,7 @@ using Castio.Core.Webhooks;
 
 namespace Castio.Tests.Webhooks;
 
-/// <summary>Parsing webhook bodies as RTK documents them (spec §11.6), including the Dyte-era variants.</summary>
+/// <summary>Parsing webhook bodies as RTK documents them (docs/realtimekit.md, Payloads), including the Dyte-era variants.</summary>
 public sealed class RtkWebhookPayloadTests
 {
     private static RtkWebhookPayload Parse(string json) => RtkWebhookPayload.Parse(Encoding.UTF8.GetBytes(json));

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 
 namespace Castio.Tests.Webhooks;
 
-/// <summary>Signature checks of spec §11.4 against a real key endpoint whose key can be rotated or taken down.</summary>
+/// <summary>RSA-SHA256 signature checks against a real key endpoint whose key can be rotated or taken down.</summary>
 public sealed class RtkWebhookVerifierTests : IAsyncLifetime
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
