@@ -1,7 +1,7 @@
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
-using Castio.Core.Storage.Local;
+using Castio.LocalHost;
 
 namespace Castio.LocalHost;
 

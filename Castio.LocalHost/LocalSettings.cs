@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Castio.Core.Storage.Local;
+using Castio.LocalHost;
 
 namespace Castio.LocalHost;
 

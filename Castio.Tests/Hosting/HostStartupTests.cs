@@ -1,8 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Castio.Core.Storage.Local;
-using Castio.Functions.Http;
 using Castio.LocalHost;
+using Castio.Functions.Http;
 using Castio.Tests.Auth;
 using Castio.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;

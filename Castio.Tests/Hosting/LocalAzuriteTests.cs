@@ -1,4 +1,4 @@
-using Castio.Core.Storage.Local;
+using Castio.LocalHost;
 using Castio.Tests.Infrastructure;
 
 namespace Castio.Tests.Hosting;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Castio.Core.Storage.Local;
 using Castio.LocalHost;
 using Castio.Tests.Infrastructure;
 

@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Castio.Core.Storage.Local;
+using Castio.LocalHost;
 using Castio.Core.Storage;
 
 namespace Castio.Tests.Hosting;

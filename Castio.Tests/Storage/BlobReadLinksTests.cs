@@ -7,7 +7,7 @@ using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Storage.Blobs;
 using Castio.Core.Storage;
-using Castio.Core.Storage.Local;
+using Castio.LocalHost;
 using Castio.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 

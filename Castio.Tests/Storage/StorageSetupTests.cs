@@ -35,7 +35,7 @@ public class StorageSetupTests
     [Fact]
     public void AzuriteConnectionStringKeepsItsPorts()
     {
-        var connection = Castio.Core.Storage.Local.AzuriteProcess.CreateConnectionString(20000, 20001, 20002);
+        var connection = Castio.LocalHost.AzuriteProcess.CreateConnectionString(20000, 20001, 20002);
         using var services = Build(("AzureWebJobsStorage", connection));
 
         Assert.Equal(20000, services.GetRequiredService<BlobServiceClient>().Uri.Port);

@@ -5,7 +5,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Castio.Core.Auth;
-using Castio.Core.Storage.Local;
+using Castio.LocalHost;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Castio.Bench.Auth;

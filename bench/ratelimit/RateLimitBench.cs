@@ -7,7 +7,7 @@ using Castio.Core.Abuse;
 using Castio.Core.Auth;
 using Castio.Core.Orgs;
 using Castio.Core.Retention;
-using Castio.Core.Storage.Local;
+using Castio.LocalHost;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Castio.Bench.RateLimit;

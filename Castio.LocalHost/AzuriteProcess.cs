@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 
-namespace Castio.Core.Storage.Local;
+namespace Castio.LocalHost;
 
 /// <summary>Where and how to start Azurite. Ports 0 pick free ports; a null data directory means in-memory.</summary>
 public sealed record AzuriteStartOptions(string RepoRoot)
