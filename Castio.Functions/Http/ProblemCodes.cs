@@ -2,7 +2,8 @@ namespace Castio.Functions.Http;
 
 /// <summary>
 /// Stable machine codes carried in the <c>code</c> member of every problem+json response.
-/// Clients and tests branch on these, never on titles or details. Features add theirs here.
+/// Clients and tests branch on these, never on titles or details. Each feature owns its own codes beside
+/// its service (<c>AuthErrors</c>, <c>UserErrors</c>, <c>OrgErrors</c>...); these are the request-level ones.
 /// </summary>
 public static class ProblemCodes
 {
@@ -23,23 +24,6 @@ public static class ProblemCodes
     public const string Forbidden = "auth.forbidden";
     public const string ResourceNotFound = "resource.not_found";
     public const string Conflict = "resource.conflict";
-
-    // Sign-in, users, orgs: defined beside their services in Castio.Core, listed here so every code is in one file.
-    public const string AuthInvalidCredentials = Castio.Core.Auth.AuthErrors.InvalidCredentials;
-    public const string AuthInvalidRefreshToken = Castio.Core.Auth.AuthErrors.InvalidRefreshToken;
-    public const string AuthRefreshTokenReused = Castio.Core.Auth.AuthErrors.RefreshTokenReused;
-    public const string AuthInvalidInvite = Castio.Core.Auth.AuthErrors.InvalidInvite;
-    public const string AuthAccountThrottled = Castio.Core.Auth.AuthErrors.AccountThrottled;
-    public const string UserNotFound = Castio.Core.Users.UserErrors.NotFound;
-    public const string UserEmailTaken = Castio.Core.Users.UserErrors.EmailTaken;
-    public const string UserRoleForbidden = Castio.Core.Users.UserErrors.RoleForbidden;
-    public const string UserChangeForbidden = Castio.Core.Users.UserErrors.ChangeForbidden;
-    public const string UserConcurrentChange = Castio.Core.Users.UserErrors.Concurrent;
-    public const string OrgNotFound = Castio.Core.Orgs.OrgErrors.NotFound;
-    public const string OrgSlugTaken = Castio.Core.Orgs.OrgErrors.SlugTaken;
-    public const string OrgRtkUnavailable = Castio.Core.Orgs.OrgErrors.RtkUnavailable;
-    public const string OrgConcurrentChange = Castio.Core.Orgs.OrgErrors.Concurrent;
-    public const string OrgBrandingNotFound = Castio.Core.Orgs.OrgErrors.BrandingNotFound;
 
     /// <summary>Fallback when a response carries a status but no specific code.</summary>
     public static string ForStatus(int status) => status switch

@@ -257,9 +257,11 @@ public sealed class SimulatorWebhookTests
     [Fact]
     public async Task NetworkErrorsAreRetriedUpToTheAttemptLimit()
     {
-        await using var receiver = await WebhookReceiver.StartAsync(cancellationToken: Ct);
-        var deadUrl = receiver.WebhookUrl;
-        await receiver.DisposeAsync(); // nothing listens there any more
+        // A port bound but never listening refuses every connection, and stays ours for the whole test
+        // (a freed port could be taken by a parallel test and answer).
+        using var dead = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        dead.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        var deadUrl = $"http://127.0.0.1:{((System.Net.IPEndPoint)dead.LocalEndPoint!).Port}/webhooks/rtk";
         await using var sim = await RtkSimulatorHost.StartAsync(new RtkSimulatorOptions { WebhookMaxAttempts = 3, WebhookRetryDelay = TimeSpan.FromMilliseconds(10) }, Ct);
         var rtk = Client(sim);
         var appId = await NewAppAsync(rtk, Ct);
