@@ -167,6 +167,7 @@ var castioSettings = {
   Auth__InviteLifetime: '7.00:00:00'
   Auth__MaxFailedLoginsPerAccount: '10'
   Auth__AccountLockoutWindow: '00:15:00'
+  Auth__RefreshReuseLeeway: '00:00:05'
   // False: every org shares the app in Rtk__AppId (accounts that cannot create RTK apps).
   Orgs__PerOrgRtkApps: 'true'
   Orgs__RegistrationLease: '00:02:00'
