@@ -175,6 +175,27 @@ public class SessionServiceTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task AnIndexRowPointingAtAnotherOrgsUserFindsNothingThere()
+    {
+        var (_, ownerA) = await _world.CreateOrgAsync(cancellationToken: Ct);
+        var (orgB, ownerB) = await _world.CreateOrgAsync(cancellationToken: Ct);
+        var sessionA = await _world.Sessions.StartAsync(ownerA, Ct);
+        var sessionB = await _world.Sessions.StartAsync(ownerB, Ct);
+        var hash = OpaqueToken.Hash(sessionA.RefreshToken);
+        var index = (await _world.Tables.TokenIndex.GetEntityAsync<TokenIndexEntity>(hash, TokenIndexEntity.Refresh, cancellationToken: Ct)).Value;
+
+        // Whatever the index claims, the token row is looked for only in the partition it names.
+        index.OrgId = orgB.PartitionKey;
+        index.UserId = ownerB.Id.ToString("D");
+        await _world.Tables.TokenIndex.UpdateEntityAsync(index, index.ETag, Azure.Data.Tables.TableUpdateMode.Replace, Ct);
+
+        Assert.Equal(AuthErrors.InvalidRefreshToken, (await _world.Sessions.RefreshAsync(sessionA.RefreshToken, Ct)).Error?.Code);
+        var b = await _world.Sessions.RefreshAsync(sessionB.RefreshToken, Ct);
+        Assert.True(b.Succeeded);
+        Assert.Equal(ownerB.Id, b.Value.User.Id);
+    }
+
+    [Fact]
     public async Task RevokingASessionTheSweeperAlreadyRemovedSucceeds()
     {
         var (org, owner) = await _world.CreateOrgAsync(cancellationToken: Ct);
