@@ -1,8 +1,8 @@
 using Azure;
+using Azure.Data.Tables;
 using Castio.Core.Abuse;
 using Castio.Core.Common;
 using Castio.Core.Orgs;
-using Azure.Data.Tables;
 using Castio.Core.Users;
 using Microsoft.Extensions.Options;
 

@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
 using Azure;
+using Azure.Data.Tables;
 using Castio.Core.Common;
 using Castio.Core.Orgs;
 using Castio.Core.Retention;
-using Azure.Data.Tables;
 using Castio.Core.Users;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
