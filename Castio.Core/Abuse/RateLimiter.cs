@@ -55,44 +55,14 @@ public sealed class RateLimiter(OrgTables tables, ExpiryStore expiries, TimeProv
         (await ReserveAsync(rule, key, cancellationToken)).Decision;
 
     /// <summary>Counts one request if it fits under the limit, and says how to take it back.</summary>
-    public Task<RateLimitReservation> ReserveAsync(RateLimitRule rule, string key, CancellationToken cancellationToken) =>
-        TakeAsync(rule, key, enforce: true, cancellationToken);
-
-    /// <summary>Counts one event whatever the current count (e.g. a failed login).</summary>
-    public async Task RecordAsync(RateLimitRule rule, string key, CancellationToken cancellationToken) =>
-        await TakeAsync(rule, key, enforce: false, cancellationToken);
-
-    /// <summary>Takes back a counted request (its slot becomes free again on this instance).</summary>
-    public async Task ReleaseAsync(RateLimitReservation reservation, CancellationToken cancellationToken)
-    {
-        if (reservation.Partition is not { } partition || reservation.Slot < 0)
-        {
-            return;
-        }
-
-        await tables.RateLimits.DeleteEntityAsync(partition, RowKey(reservation.Slot), cancellationToken: cancellationToken);
-        if (_windows.TryGetValue(partition, out var window))
-        {
-            window.Free(reservation.Slot);
-        }
-    }
-
-    /// <summary>Tells whether one more request would fit, without counting it.</summary>
-    public async Task<RateLimitDecision> CheckAsync(RateLimitRule rule, string key, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow();
-        var window = await WindowAsync(rule, key, WindowOf(rule, now), cancellationToken);
-        return window.Peek(rule, now);
-    }
-
-    private async Task<RateLimitReservation> TakeAsync(RateLimitRule rule, string key, bool enforce, CancellationToken cancellationToken)
+    public async Task<RateLimitReservation> ReserveAsync(RateLimitRule rule, string key, CancellationToken cancellationToken)
     {
         while (true)
         {
             var now = time.GetUtcNow();
             var number = WindowOf(rule, now);
             var window = await WindowAsync(rule, key, number, cancellationToken);
-            var (decision, slot) = window.Take(rule, now, enforce);
+            var (decision, slot) = window.Take(rule, now);
             if (slot < 0)
             {
                 return new RateLimitReservation(decision);
@@ -115,6 +85,29 @@ public sealed class RateLimiter(OrgTables tables, ExpiryStore expiries, TimeProv
                 throw;
             }
         }
+    }
+
+    /// <summary>Takes back a counted request (its slot becomes free again on this instance).</summary>
+    public async Task ReleaseAsync(RateLimitReservation reservation, CancellationToken cancellationToken)
+    {
+        if (reservation.Partition is not { } partition || reservation.Slot < 0)
+        {
+            return;
+        }
+
+        await tables.RateLimits.DeleteEntityAsync(partition, RowKey(reservation.Slot), cancellationToken: cancellationToken);
+        if (_windows.TryGetValue(partition, out var window))
+        {
+            window.Free(reservation.Slot);
+        }
+    }
+
+    /// <summary>Tells whether one more request would fit, without counting it.</summary>
+    public async Task<RateLimitDecision> CheckAsync(RateLimitRule rule, string key, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var window = await WindowAsync(rule, key, WindowOf(rule, now), cancellationToken);
+        return window.Peek(rule, now);
     }
 
     /// <summary>This instance's view of one key's window, read from the table once.</summary>
@@ -257,13 +250,13 @@ public sealed class RateLimiter(OrgTables tables, ExpiryStore expiries, TimeProv
         }
 
         /// <summary>The decision and, when it counts, the slot it took (else -1).</summary>
-        public (RateLimitDecision Decision, int Slot) Take(RateLimitRule rule, DateTimeOffset now, bool enforce)
+        public (RateLimitDecision Decision, int Slot) Take(RateLimitRule rule, DateTimeOffset now)
         {
             lock (_gate)
             {
                 var slot = LowestFree();
                 var decision = Decide(rule, now, Number, _previous, slot);
-                if (enforce && !decision.Allowed)
+                if (!decision.Allowed)
                 {
                     return (decision, -1);
                 }

@@ -29,6 +29,12 @@ public sealed class AuthOptions
 
     public TimeSpan AccountLockoutWindow { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// How long a just-rotated refresh token may be presented again and get the pair it was rotated
+    /// into (two tabs refreshing at once) instead of being taken as stolen. Zero turns it off.
+    /// </summary>
+    public TimeSpan RefreshReuseLeeway { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The key bytes: base64-decoded when that gives 256 bits, else the UTF-8 text; empty when neither does.</summary>
     internal byte[] SigningKeyBytes()
     {
@@ -76,6 +82,11 @@ public sealed class AuthOptions
             if (options.MaxFailedLoginsPerAccount < 1 || options.AccountLockoutWindow <= TimeSpan.Zero)
             {
                 failures.Add("Auth:MaxFailedLoginsPerAccount and Auth:AccountLockoutWindow must be positive.");
+            }
+
+            if (options.RefreshReuseLeeway < TimeSpan.Zero || options.RefreshReuseLeeway > TimeSpan.FromMinutes(1))
+            {
+                failures.Add("Auth:RefreshReuseLeeway must be between 0 and 1 minute.");
             }
 
             return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

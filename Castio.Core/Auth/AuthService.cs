@@ -1,8 +1,8 @@
 using Azure;
+using Azure.Data.Tables;
 using Castio.Core.Abuse;
 using Castio.Core.Common;
 using Castio.Core.Orgs;
-using Azure.Data.Tables;
 using Castio.Core.Users;
 using Microsoft.Extensions.Options;
 
@@ -65,12 +65,13 @@ public sealed class AuthService(
         }
 
         // Counted per account whatever the account's existence, so the limit reveals nothing either.
+        // The attempt is counted before the password is checked, so parallel guesses cannot all pass
+        // one check; a correct password gives its count back.
         var accountRule = RateLimitRules.AuthLoginAccount(_options.MaxFailedLoginsPerAccount, _options.AccountLockoutWindow);
-        var accountKey = slug + "\n" + email;
-        var gate = await limiter.CheckAsync(accountRule, accountKey, cancellationToken);
-        if (!gate.Allowed)
+        var attempt = await limiter.ReserveAsync(accountRule, slug + "\n" + email, cancellationToken);
+        if (!attempt.Decision.Allowed)
         {
-            return new Error(ErrorKind.TooManyRequests, AuthErrors.AccountThrottled, "Too many failed sign-ins for this account. Try again later.", RetryAfter: gate.RetryAfter);
+            return new Error(ErrorKind.TooManyRequests, AuthErrors.AccountThrottled, "Too many failed sign-ins for this account. Try again later.", RetryAfter: attempt.Decision.RetryAfter);
         }
 
         var orgId = await orgs.ResolveSlugAsync(slug, cancellationToken);
@@ -78,15 +79,22 @@ public sealed class AuthService(
         if (user is not { IsActive: true, PasswordHash: { } storedHash })
         {
             hasher.VerifyDecoy(command.Password!);
-            await limiter.RecordAsync(accountRule, accountKey, cancellationToken);
             return AuthErrors.BadCredentials;
         }
 
         var verdict = hasher.Verify(storedHash, command.Password!);
         if (verdict == PasswordVerification.Failed)
         {
-            await limiter.RecordAsync(accountRule, accountKey, cancellationToken);
             return AuthErrors.BadCredentials;
+        }
+
+        try
+        {
+            await limiter.ReleaseAsync(attempt, cancellationToken);
+        }
+        catch (RequestFailedException)
+        {
+            // The sign-in stands; the attempt just stays counted, which only errs on the safe side.
         }
 
         if (verdict == PasswordVerification.SuccessRehashNeeded)

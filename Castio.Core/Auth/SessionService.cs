@@ -1,8 +1,10 @@
+using System.Security.Cryptography;
+using System.Text;
 using Azure;
+using Azure.Data.Tables;
 using Castio.Core.Common;
 using Castio.Core.Orgs;
 using Castio.Core.Retention;
-using Azure.Data.Tables;
 using Castio.Core.Users;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -16,7 +18,9 @@ public sealed record IssuedSession(string AccessToken, DateTimeOffset AccessToke
 /// Sign-in sessions: a family of refresh tokens per login, each used once. Rotation is one
 /// transaction in the user's session partition that marks the old token used (ETag), adds the new
 /// one and touches the family (ETag), so two racing refreshes cannot both win and a revocation
-/// cannot be overtaken. Presenting a used token again revokes the whole family.
+/// cannot be overtaken. Presenting a used token again revokes the whole family, unless it was
+/// rotated less than <see cref="AuthOptions.RefreshReuseLeeway"/> ago: then it is a second tab
+/// that refreshed at the same moment, and it gets the pair the token was rotated into.
 /// </summary>
 public sealed partial class SessionService(
     OrgTables tables,
@@ -27,7 +31,11 @@ public sealed partial class SessionService(
     TimeProvider time,
     ILogger<SessionService> logger)
 {
+    // A token rotated, then its successor rotated, and so on, all within the leeway: a few hops at most.
+    private const int MaxReplayHops = 4;
+
     private readonly AuthOptions _options = options.Value;
+    private readonly byte[] _successorKey = options.Value.SigningKeyBytes();
 
     /// <summary>Starts a new family for a freshly authenticated user.</summary>
     public async Task<IssuedSession> StartAsync(UserEntity user, CancellationToken cancellationToken)
@@ -42,7 +50,7 @@ public sealed partial class SessionService(
             UserId = user.Id.ToString("D"),
             CreatedAt = now,
         };
-        var (token, row) = await NewTokenAsync(user, family, now, cancellationToken);
+        var (token, row) = await NewTokenAsync(user, family, OpaqueToken.Create(), now, cancellationToken);
         await tables.Sessions.SubmitTransactionAsync(
             [new(TableTransactionActionType.Add, family), new(TableTransactionActionType.Add, row)],
             cancellationToken);
@@ -66,9 +74,7 @@ public sealed partial class SessionService(
 
         if (token.UsedAt is not null)
         {
-            LogReuse(logger, family.OrgId, family.UserId);
-            await RevokeFamilyAsync(family, "reuse", cancellationToken);
-            return new Error(ErrorKind.Unauthenticated, AuthErrors.RefreshTokenReused, "This refresh token was already used; the session is ended. Sign in again.");
+            return await ReplayAsync(refreshToken, token, family, now, cancellationToken);
         }
 
         if (token.ExpiresAt <= now)
@@ -83,7 +89,7 @@ public sealed partial class SessionService(
             return AuthErrors.BadRefreshToken;
         }
 
-        var (newToken, newRow) = await NewTokenAsync(user, family, now, cancellationToken);
+        var (newToken, newRow) = await NewTokenAsync(user, family, Successor(refreshToken), now, cancellationToken);
         token.UsedAt = now;
         family.LastRotatedAt = now;
         try
@@ -98,13 +104,62 @@ public sealed partial class SessionService(
         }
         catch (RequestFailedException e) when (e.Status is 412 or 409 or 404)
         {
-            // Someone else spent this token (or revoked the family) between our read and write.
-            LogReuse(logger, family.OrgId, family.UserId);
-            await RevokeFamilyAsync(family, "concurrent reuse", cancellationToken);
-            return new Error(ErrorKind.Unauthenticated, AuthErrors.RefreshTokenReused, "This refresh token was already used; the session is ended. Sign in again.");
+            // Someone else spent this token (or revoked the family) between our read and write: read it again.
+            if (await FindAsync(refreshToken, cancellationToken) is { Token.UsedAt: not null } spent && spent.Family.RevokedAt is null)
+            {
+                return await ReplayAsync(refreshToken, spent.Token, spent.Family, now, cancellationToken);
+            }
+
+            return AuthErrors.BadRefreshToken;
         }
 
         return (Issue(user, newToken, newRow.ExpiresAt), user);
+    }
+
+    /// <summary>
+    /// A used token presented again. Within the leeway it gets the pair it was rotated into (following
+    /// the chain if that was rotated too), without rotating anything; after it, the family is revoked.
+    /// </summary>
+    private async Task<Outcome<(IssuedSession Session, UserEntity User)>> ReplayAsync(
+        string refreshToken, RefreshTokenEntity token, RefreshFamilyEntity family, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        for (var hop = 0; hop < MaxReplayHops && token.UsedAt is { } usedAt; hop++)
+        {
+            if (now - usedAt > _options.RefreshReuseLeeway)
+            {
+                LogReuse(logger, family.OrgId, family.UserId);
+                await RevokeFamilyAsync(family, "reuse", cancellationToken);
+                return new Error(ErrorKind.Unauthenticated, AuthErrors.RefreshTokenReused, "This refresh token was already used; the session is ended. Sign in again.");
+            }
+
+            refreshToken = Successor(refreshToken);
+            if (await FindAsync(refreshToken, cancellationToken) is not { } next || next.Family.RowKey != family.RowKey || next.Family.RevokedAt is not null)
+            {
+                return AuthErrors.BadRefreshToken;
+            }
+
+            (token, family) = next;
+        }
+
+        var user = await users.GetAsync(Guid.Parse(family.OrgId), Guid.Parse(family.UserId), cancellationToken);
+        if (token.UsedAt is not null || token.ExpiresAt <= now || user is not { IsActive: true })
+        {
+            return AuthErrors.BadRefreshToken;
+        }
+
+        LogReplayWithinLeeway(logger, family.OrgId, family.UserId);
+        return (Issue(user, refreshToken, token.ExpiresAt), user);
+    }
+
+    /// <summary>
+    /// The token a refresh token is rotated into, derived with the signing key: every racing refresh
+    /// of one token computes the same successor, and a replay within the leeway can hand it out again
+    /// although only hashes are stored. Without the key, a stolen token does not give its successor.
+    /// </summary>
+    private string Successor(string refreshToken)
+    {
+        var mac = HMACSHA256.HashData(_successorKey, Encoding.UTF8.GetBytes("castio.refresh.successor\n" + refreshToken));
+        return Convert.ToBase64String(mac).TrimEnd('=').Replace('+', '-').Replace('/', '_');
     }
 
     /// <summary>Ends the session the token belongs to. Unknown tokens are ignored (logout is idempotent).</summary>
@@ -158,9 +213,8 @@ public sealed partial class SessionService(
         return family is null || family.OrgId != index.OrgId || family.UserId != index.UserId ? null : (token, family);
     }
 
-    private async Task<(string Token, RefreshTokenEntity Row)> NewTokenAsync(UserEntity user, RefreshFamilyEntity family, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<(string Token, RefreshTokenEntity Row)> NewTokenAsync(UserEntity user, RefreshFamilyEntity family, string token, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var token = OpaqueToken.Create();
         var hash = OpaqueToken.Hash(token);
         var expires = now + _options.RefreshTokenLifetime;
         var row = new RefreshTokenEntity
@@ -214,4 +268,7 @@ public sealed partial class SessionService(
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Refresh token reuse in org {OrgId} for user {UserId}; session revoked")]
     private static partial void LogReuse(ILogger logger, string orgId, string userId);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Information, Message = "Refresh token presented again within the reuse leeway in org {OrgId} for user {UserId}; current pair returned")]
+    private static partial void LogReplayWithinLeeway(ILogger logger, string orgId, string userId);
 }

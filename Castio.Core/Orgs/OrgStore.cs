@@ -1,7 +1,7 @@
 using Azure;
-using Castio.Core.Common;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs.Models;
+using Castio.Core.Common;
 using Castio.Core.Users;
 
 namespace Castio.Core.Orgs;

@@ -1,7 +1,7 @@
 using System.Runtime.Serialization;
 using Azure;
-using Castio.Core.Auth;
 using Azure.Data.Tables;
+using Castio.Core.Auth;
 
 namespace Castio.Core.Users;
 

@@ -1,9 +1,9 @@
 using Azure;
+using Azure.Data.Tables;
 using Castio.Core.Auth;
 using Castio.Core.Common;
 using Castio.Core.Orgs;
 using Castio.Core.Retention;
-using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 
 namespace Castio.Core.Users;

@@ -1,7 +1,7 @@
 using Azure;
+using Azure.Data.Tables;
 using Castio.Core.Common;
 using Castio.Core.Orgs;
-using Azure.Data.Tables;
 
 namespace Castio.Core.Users;
 

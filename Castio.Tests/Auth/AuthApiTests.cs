@@ -152,6 +152,12 @@ public class AuthApiTests(AzuriteFixture azurite, SimulatorFixture simulator) : 
         var rotated = AuthTestKit.ToCaller(await first.JsonAsync());
         Assert.NotEqual(owner.RefreshToken, rotated.RefreshToken);
 
+        // A second tab presenting the old token at the same moment gets the same new pair.
+        var sibling = await client.SendAsync(HttpMethod.Post, "/api/auth/refresh", new { refreshToken = owner.RefreshToken });
+        Assert.Equal(HttpStatusCode.OK, sibling.StatusCode);
+        Assert.Equal(rotated.RefreshToken, AuthTestKit.ToCaller(await sibling.JsonAsync()).RefreshToken);
+
+        app.Clock.Advance(TimeSpan.FromSeconds(6));
         var replay = await client.SendAsync(HttpMethod.Post, "/api/auth/refresh", new { refreshToken = owner.RefreshToken });
         Assert.Equal("auth.refresh_token_reused", (string?)(await replay.ProblemAsync(HttpStatusCode.Unauthorized))["code"]);
 

@@ -64,6 +64,40 @@ public class AuthServiceTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task ParallelWrongPasswordsNeverReachVerificationMoreOftenThanTheLimit()
+    {
+        var (org, owner) = await _world.CreateOrgAsync(cancellationToken: Ct);
+        var limit = _world.Options.Value.MaxFailedLoginsPerAccount;
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
+            _world.Auth.LoginAsync(new LoginCommand(owner.Email, "wrong password " + i, org.Slug), Ct)));
+
+        // Only an attempt that got past the lockout has its password checked, and only then is it a bad credential.
+        Assert.Equal(limit, results.Count(r => ReferenceEquals(r.Error, AuthErrors.BadCredentials)));
+        Assert.Equal(40 - limit, results.Count(r => r.Error?.Code == AuthErrors.AccountThrottled));
+        Assert.Equal(AuthErrors.AccountThrottled, (await _world.Auth.LoginAsync(new LoginCommand(owner.Email, IdentityWorld.Password, org.Slug), Ct)).Error?.Code);
+    }
+
+    [Fact]
+    public async Task SuccessfulSignInsDoNotCountTowardsTheLockout()
+    {
+        var (org, owner) = await _world.CreateOrgAsync(cancellationToken: Ct);
+        var limit = _world.Options.Value.MaxFailedLoginsPerAccount;
+        for (var i = 0; i < limit - 1; i++)
+        {
+            Assert.Same(AuthErrors.BadCredentials, (await _world.Auth.LoginAsync(new LoginCommand(owner.Email, "wrong password " + i, org.Slug), Ct)).Error);
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True((await _world.Auth.LoginAsync(new LoginCommand(owner.Email, IdentityWorld.Password, org.Slug), Ct)).Succeeded);
+        }
+
+        Assert.Same(AuthErrors.BadCredentials, (await _world.Auth.LoginAsync(new LoginCommand(owner.Email, "one more wrong", org.Slug), Ct)).Error);
+        Assert.Equal(AuthErrors.AccountThrottled, (await _world.Auth.LoginAsync(new LoginCommand(owner.Email, IdentityWorld.Password, org.Slug), Ct)).Error?.Code);
+    }
+
+    [Fact]
     public async Task LoginWithOldHashUpgradesItToCurrentParameters()
     {
         var (org, created) = await _world.CreateOrgAsync(cancellationToken: Ct);

@@ -26,11 +26,12 @@ public class SessionServiceTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task ReusingARotatedTokenRevokesTheWholeFamily()
+    public async Task ReusingARotatedTokenAfterTheLeewayRevokesTheWholeFamily()
     {
         var (_, owner) = await _world.CreateOrgAsync(cancellationToken: Ct);
         var first = await _world.Sessions.StartAsync(owner, Ct);
         var second = (await _world.Sessions.RefreshAsync(first.RefreshToken, Ct)).Value.Session;
+        _world.Clock.Advance(_world.Options.Value.RefreshReuseLeeway + TimeSpan.FromSeconds(1));
 
         var replay = await _world.Sessions.RefreshAsync(first.RefreshToken, Ct);
 
@@ -46,21 +47,71 @@ public class SessionServiceTests(AzuriteFixture azurite)
         var laptop = await _world.Sessions.StartAsync(owner, Ct);
         var phone = await _world.Sessions.StartAsync(owner, Ct);
         await _world.Sessions.RefreshAsync(laptop.RefreshToken, Ct);
-        await _world.Sessions.RefreshAsync(laptop.RefreshToken, Ct);
+        _world.Clock.Advance(_world.Options.Value.RefreshReuseLeeway + TimeSpan.FromSeconds(1));
+        Assert.Equal(AuthErrors.RefreshTokenReused, (await _world.Sessions.RefreshAsync(laptop.RefreshToken, Ct)).Error?.Code);
 
         Assert.True((await _world.Sessions.RefreshAsync(phone.RefreshToken, Ct)).Succeeded);
     }
 
     [Fact]
-    public async Task ConcurrentRefreshesOfOneTokenLetAtMostOneWin()
+    public async Task ConcurrentRefreshesOfOneTokenAllGetTheSamePairAndTheSessionLives()
     {
         var (_, owner) = await _world.CreateOrgAsync(cancellationToken: Ct);
         var first = await _world.Sessions.StartAsync(owner, Ct);
 
         var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => _world.Sessions.RefreshAsync(first.RefreshToken, Ct)));
 
-        Assert.True(results.Count(r => r.Succeeded) <= 1);
-        Assert.Contains(results, r => r.Error?.Code == AuthErrors.RefreshTokenReused);
+        Assert.All(results, r => Assert.True(r.Succeeded, r.Error?.Code));
+        var successor = Assert.Single(results.Select(r => r.Value.Session.RefreshToken).Distinct());
+        Assert.NotEqual(first.RefreshToken, successor);
+        Assert.True((await _world.Sessions.RefreshAsync(successor, Ct)).Succeeded);
+    }
+
+    [Fact]
+    public async Task ARotatedTokenPresentedAgainWithinTheLeewayGetsTheCurrentPair()
+    {
+        var (_, owner) = await _world.CreateOrgAsync(cancellationToken: Ct);
+        var first = await _world.Sessions.StartAsync(owner, Ct);
+        var second = (await _world.Sessions.RefreshAsync(first.RefreshToken, Ct)).Value.Session;
+        _world.Clock.Advance(_world.Options.Value.RefreshReuseLeeway - TimeSpan.FromSeconds(1));
+
+        var replay = await _world.Sessions.RefreshAsync(first.RefreshToken, Ct);
+
+        Assert.True(replay.Succeeded, replay.Error?.Code);
+        Assert.Equal(second.RefreshToken, replay.Value.Session.RefreshToken);
+        Assert.Equal(second.RefreshTokenExpiresAt, replay.Value.Session.RefreshTokenExpiresAt);
+        Assert.Equal(owner.Id, (await _world.AccessTokens.ValidateAsync(replay.Value.Session.AccessToken))!.UserId);
+        // Nothing was revoked or rotated: the pair both tabs now hold still works, once.
+        var third = await _world.Sessions.RefreshAsync(second.RefreshToken, Ct);
+        Assert.True(third.Succeeded);
+        Assert.NotEqual(second.RefreshToken, third.Value.Session.RefreshToken);
+    }
+
+    [Fact]
+    public async Task WithinTheLeewayAReplayFollowsTheChainToTheNewestPair()
+    {
+        var (_, owner) = await _world.CreateOrgAsync(cancellationToken: Ct);
+        var first = await _world.Sessions.StartAsync(owner, Ct);
+        var second = (await _world.Sessions.RefreshAsync(first.RefreshToken, Ct)).Value.Session;
+        var third = (await _world.Sessions.RefreshAsync(second.RefreshToken, Ct)).Value.Session;
+
+        var replay = await _world.Sessions.RefreshAsync(first.RefreshToken, Ct);
+
+        Assert.Equal(third.RefreshToken, replay.Value.Session.RefreshToken);
+    }
+
+    [Fact]
+    public void LeewayOutsideZeroToOneMinuteIsRefusedAtStart()
+    {
+        var validator = new AuthOptions.Validator();
+        var options = new AuthOptions { SigningKey = _world.Options.Value.SigningKey };
+
+        options.RefreshReuseLeeway = TimeSpan.FromSeconds(-1);
+        Assert.Contains(validator.Validate(null, options).Failures!, f => f.Contains("RefreshReuseLeeway"));
+        options.RefreshReuseLeeway = TimeSpan.FromMinutes(2);
+        Assert.Contains(validator.Validate(null, options).Failures!, f => f.Contains("RefreshReuseLeeway"));
+        options.RefreshReuseLeeway = TimeSpan.Zero;
+        Assert.True(validator.Validate(null, options).Succeeded);
     }
 
     [Fact]
@@ -121,6 +172,27 @@ public class SessionServiceTests(AzuriteFixture azurite)
         var stored = Assert.Single(rows);
         Assert.Equal("refresh:" + OpaqueToken.Hash(session.RefreshToken), stored.RowKey);
         Assert.DoesNotContain(session.RefreshToken, stored.RowKey);
+    }
+
+    [Fact]
+    public async Task AnIndexRowPointingAtAnotherOrgsUserFindsNothingThere()
+    {
+        var (_, ownerA) = await _world.CreateOrgAsync(cancellationToken: Ct);
+        var (orgB, ownerB) = await _world.CreateOrgAsync(cancellationToken: Ct);
+        var sessionA = await _world.Sessions.StartAsync(ownerA, Ct);
+        var sessionB = await _world.Sessions.StartAsync(ownerB, Ct);
+        var hash = OpaqueToken.Hash(sessionA.RefreshToken);
+        var index = (await _world.Tables.TokenIndex.GetEntityAsync<TokenIndexEntity>(hash, TokenIndexEntity.Refresh, cancellationToken: Ct)).Value;
+
+        // Whatever the index claims, the token row is looked for only in the partition it names.
+        index.OrgId = orgB.PartitionKey;
+        index.UserId = ownerB.Id.ToString("D");
+        await _world.Tables.TokenIndex.UpdateEntityAsync(index, index.ETag, Azure.Data.Tables.TableUpdateMode.Replace, Ct);
+
+        Assert.Equal(AuthErrors.InvalidRefreshToken, (await _world.Sessions.RefreshAsync(sessionA.RefreshToken, Ct)).Error?.Code);
+        var b = await _world.Sessions.RefreshAsync(sessionB.RefreshToken, Ct);
+        Assert.True(b.Succeeded);
+        Assert.Equal(ownerB.Id, b.Value.User.Id);
     }
 
     [Fact]

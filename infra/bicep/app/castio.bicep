@@ -266,6 +266,7 @@ var castioSettings = {
   Auth__InviteLifetime: '7.00:00:00'
   Auth__MaxFailedLoginsPerAccount: '10'
   Auth__AccountLockoutWindow: '00:15:00'
+  Auth__RefreshReuseLeeway: '00:00:05'
   // A shared RTK app id means every org uses that app (accounts that cannot create RTK apps).
   Orgs__PerOrgRtkApps: empty(rtkAppId) ? 'true' : 'false'
   Orgs__RegistrationLease: '00:02:00'
