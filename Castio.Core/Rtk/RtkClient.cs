@@ -437,6 +437,12 @@ public sealed partial class RtkClient
 
     private async Task<RtkEnvelope<T>> SendAsync<T>(HttpMethod method, string path, byte[]? body, JsonTypeInfo<RtkEnvelope<T>> typeInfo, bool idempotent, CancellationToken cancellationToken)
     {
+        if (!_options.IsConfigured())
+        {
+            LogUnavailable(_logger, method.Method, Redact(path), "not configured");
+            throw new RtkUnavailableException("RealtimeKit is not configured: set Rtk:AccountId and Rtk:ApiToken.");
+        }
+
         var uri = new Uri(_base, path);
         var pipeline = idempotent ? _resilience.Safe : _resilience.Unsafe;
         HttpResponseMessage response;

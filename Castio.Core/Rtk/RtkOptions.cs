@@ -58,14 +58,20 @@ public sealed class RtkOptions
     public TimeSpan CircuitBreakDuration { get; set; } = TimeSpan.FromSeconds(15);
 }
 
+public static class RtkOptionsExtensions
+{
+    public static bool IsConfigured(this RtkOptions options) => !string.IsNullOrWhiteSpace(options.ApiToken);
+}
+
 internal sealed class RtkOptionsValidator : IValidateOptions<RtkOptions>
 {
     public ValidateOptionsResult Validate(string? name, RtkOptions o)
     {
         var failures = new List<string>();
         if (!IsHttpUrl(o.BaseUrl)) failures.Add("Rtk:BaseUrl must be an absolute http(s) URL.");
-        if (string.IsNullOrWhiteSpace(o.AccountId)) failures.Add("Rtk:AccountId is required.");
-        if (string.IsNullOrWhiteSpace(o.ApiToken)) failures.Add("Rtk:ApiToken is required.");
+        // Both or neither: an operator may deploy first and add RealtimeKit later; until then RTK calls answer 503.
+        if (string.IsNullOrWhiteSpace(o.AccountId) != string.IsNullOrWhiteSpace(o.ApiToken))
+            failures.Add("Rtk:AccountId and Rtk:ApiToken are set together (or both left empty until RealtimeKit is set up).");
         if (!IsHttpUrl(o.WebhookPublicKeyUrl)) failures.Add("Rtk:WebhookPublicKeyUrl must be an absolute http(s) URL.");
         if (o.RequestTimeout <= TimeSpan.Zero || o.AttemptTimeout <= TimeSpan.Zero)
             failures.Add("Rtk:RequestTimeout and Rtk:AttemptTimeout must be positive.");

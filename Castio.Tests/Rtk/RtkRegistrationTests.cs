@@ -44,14 +44,13 @@ public sealed class RtkRegistrationTests
     }
 
     [Fact]
-    public void MissingCredentialsAndBadValuesFailValidationNamingTheSetting()
+    public void HalfCredentialsAndBadValuesFailValidationNamingTheSetting()
     {
-        using var sp = Services(new() { ["Rtk:BaseUrl"] = "not-a-url", ["Rtk:MaxRetries"] = "99" });
+        using var sp = Services(new() { ["Rtk:BaseUrl"] = "not-a-url", ["Rtk:MaxRetries"] = "99", ["Rtk:ApiToken"] = "token-without-account" });
 
         var ex = Assert.Throws<OptionsValidationException>(() => sp.GetRequiredService<IOptions<RtkOptions>>().Value);
 
-        Assert.Contains(ex.Failures, f => f.Contains("Rtk:ApiToken"));
-        Assert.Contains(ex.Failures, f => f.Contains("Rtk:AccountId"));
+        Assert.Contains(ex.Failures, f => f.Contains("Rtk:ApiToken") && f.Contains("Rtk:AccountId"));
         Assert.Contains(ex.Failures, f => f.Contains("Rtk:BaseUrl"));
         Assert.Contains(ex.Failures, f => f.Contains("Rtk:MaxRetries"));
     }
@@ -103,6 +102,32 @@ public sealed class RtkRegistrationTests
         {
             await app.StopAsync(Ct);
         }
+    }
+
+    [Fact]
+    public async Task WithoutCredentialsUnderTheFunctionsHostTheAppStartsAndRtkCallsAreUnavailable()
+    {
+        var services = new ServiceCollection().AddLogging();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Rtk:ApiToken"] = "", ["Rtk:AccountId"] = "" }).Build();
+        services.AddSingleton<IConfiguration>(configuration).AddRtk(configuration);
+        await using var sp = services.BuildServiceProvider();
+
+        Assert.False(sp.GetRequiredService<IOptions<RtkOptions>>().Value.IsConfigured()); // valid: RTK may be set up after the first deploy
+        var error = await Assert.ThrowsAsync<RtkUnavailableException>(() => sp.GetRequiredService<RtkClient>().ListAppsAsync(cancellationToken: Ct));
+        Assert.Contains("not configured", error.Message);
+        Assert.Equal(503, error.ToProblemDetails().Status);
+    }
+
+    [Fact]
+    public void AnAccountWithoutATokenStopsTheApp()
+    {
+        var services = new ServiceCollection().AddLogging();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Rtk:ApiToken"] = "", ["Rtk:AccountId"] = "acc" }).Build();
+        services.AddSingleton<IConfiguration>(configuration).AddRtk(configuration);
+        using var sp = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => sp.GetRequiredService<IOptions<RtkOptions>>().Value);
+        Assert.Contains("Rtk:AccountId and Rtk:ApiToken", error.Message);
     }
 
     [Fact]
