@@ -26,7 +26,10 @@ public sealed partial class TimerTriggers(FunctionCatalog catalog, IServiceScope
             var next = schedule.GetNextOccurrence(now);
             try
             {
-                await Task.Delay(next - now, time, stoppingToken);
+                // The timer exists once Delay returns its task; saying so after that lets a test move the clock safely.
+                var due = Task.Delay(next - now, time, stoppingToken);
+                LogNext(logger, function.Name, next);
+                await due;
             }
             catch (OperationCanceledException)
             {
@@ -62,6 +65,9 @@ public sealed partial class TimerTriggers(FunctionCatalog catalog, IServiceScope
 
     [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "Timer function {Function} ran")]
     private static partial void LogRan(ILogger logger, string function);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Timer function {Function} next runs at {Next:O} UTC")]
+    private static partial void LogNext(ILogger logger, string function, DateTime next);
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Error, Message = "Timer function {Function} failed")]
     private static partial void LogFailed(ILogger logger, string function, Exception exception);

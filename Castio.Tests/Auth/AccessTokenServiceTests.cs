@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Security.Cryptography;
 using System.Text;
 using Castio.Core.Auth;
@@ -11,7 +12,7 @@ namespace Castio.Tests.Auth;
 public class AccessTokenServiceTests
 {
     private static readonly string Key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-    private readonly ManualTimeProvider _clock = new();
+    private readonly FakeTimeProvider _clock = new(TestClock.Start);
     private readonly AccessTokenService _tokens;
     private readonly Guid _user = Guid.CreateVersion7();
     private readonly Guid _org = Guid.CreateVersion7();
@@ -51,7 +52,7 @@ public class AccessTokenServiceTests
     [Fact]
     public async Task TokenFromTheFutureIsRefused()
     {
-        var ahead = new ManualTimeProvider(_clock.GetUtcNow().AddMinutes(5));
+        var ahead = new FakeTimeProvider(_clock.GetUtcNow().AddMinutes(5));
 
         var issued = Create(Key, clock: ahead).Issue(_user, _org, Role.Member);
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Security.Cryptography;
 using Castio.Core.Abuse;
 using Castio.Core.Auth;
@@ -38,7 +39,7 @@ internal sealed class IdentityWorld
 
     public const string Password = "correct horse battery staple";
 
-    public ManualTimeProvider Clock { get; } = new();
+    public FakeTimeProvider Clock { get; } = new(TestClock.Start);
     public IOptions<AuthOptions> Options { get; }
     public PasswordHasher Hasher { get; } = new(1_000);
     /// <summary>The storage name prefix of this world's tables.</summary>

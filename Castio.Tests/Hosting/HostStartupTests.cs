@@ -93,7 +93,8 @@ public class HostStartupTests(AzuriteFixture azurite, Castio.Tests.Rtk.Simulator
         var ct = TestContext.Current.CancellationToken;
         await using var app = new CastioApplication(azurite);
         _ = app.BaseAddress;
-        await Eventually.GetAsync(() => Task.FromResult(app.Clock.PendingTimers > 0 ? "parked" : null), TimeSpan.FromSeconds(10), ct);
+        // Advance only once the trigger waits on the clock, or the advance would happen before its delay starts.
+        await Eventually.GetAsync(() => Task.FromResult(app.Logs.FirstOrDefault(l => l.Contains("Timer function AuthCleanup next runs at 2026-01-06T03:30:00"))), TimeSpan.FromSeconds(10), ct);
         Assert.DoesNotContain(app.Logs, l => l.Contains("Timer function AuthCleanup ran"));
 
         app.Clock.Advance(TimeSpan.FromHours(18.5)); // 2026-01-05 09:00 → 2026-01-06 03:30

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Collections.Concurrent;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
@@ -49,7 +50,7 @@ public sealed class CastioApplication : WebApplicationFactory<Castio.LocalHost.T
         UseKestrel();
     }
 
-    public ManualTimeProvider Clock { get; } = new();
+    public FakeTimeProvider Clock { get; } = new(TestClock.Start);
 
     /// <summary>The app's JWT key (base64), so tests can mint or forge tokens.</summary>
     public string SigningKey { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));

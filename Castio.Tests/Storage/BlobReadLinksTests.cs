@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -34,8 +35,8 @@ public sealed class BlobReadLinksTests(AzuriteFixture azurite, BlobReadLinksTest
         var blob = await UploadAsync(blobs, "service sas");
         using var http = new HttpClient();
 
-        var link = await new BlobReadLinks(blobs, new ManualTimeProvider(DateTimeOffset.UtcNow)).CreateAsync(blob, TimeSpan.FromMinutes(5), Ct);
-        var expired = await new BlobReadLinks(blobs, new ManualTimeProvider(DateTimeOffset.UtcNow.AddHours(-1))).CreateAsync(blob, TimeSpan.FromMinutes(5), Ct);
+        var link = await new BlobReadLinks(blobs, new FakeTimeProvider(DateTimeOffset.UtcNow)).CreateAsync(blob, TimeSpan.FromMinutes(5), Ct);
+        var expired = await new BlobReadLinks(blobs, new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(-1))).CreateAsync(blob, TimeSpan.FromMinutes(5), Ct);
 
         Assert.Contains("sp=r", link.Query, StringComparison.Ordinal);
         Assert.DoesNotContain("skoid=", link.Query, StringComparison.Ordinal);
@@ -60,7 +61,7 @@ public sealed class BlobReadLinksTests(AzuriteFixture azurite, BlobReadLinksTest
         var blobs = oauth.TokenClient(keyRequests);
         var blob = await UploadAsync(blobs, "delegated");
         Assert.False(blob.CanGenerateSasUri);
-        var links = new BlobReadLinks(blobs, new ManualTimeProvider(DateTimeOffset.UtcNow));
+        var links = new BlobReadLinks(blobs, new FakeTimeProvider(DateTimeOffset.UtcNow));
 
         var first = await links.CreateAsync(blob, TimeSpan.FromMinutes(5), Ct);
         var second = await links.CreateAsync(blob, TimeSpan.FromHours(1), Ct);
