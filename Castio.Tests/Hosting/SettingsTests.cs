@@ -27,15 +27,80 @@ public partial class SettingsTests
         return [.. blocks.SelectMany(b => BicepSettingName().Matches(b.Groups[1].Value)).Select(m => m.Groups[1].Value)];
     }
 
-    /// <summary>Options classes are recognised by their <c>SectionName</c> constant (STYLE §2.8).</summary>
-    private static IEnumerable<string> OptionSettings() =>
-        new[] { typeof(Castio.Functions.CastioServices).Assembly, typeof(AzuriteProcess).Assembly }
+    /// <summary>Options classes are recognised by their <c>SectionName</c> constant, in the product's two assemblies.</summary>
+    private static IEnumerable<(string Key, PropertyInfo Property, object? Default)> Options() =>
+        new[] { typeof(Castio.Functions.CastioServices).Assembly, typeof(StorageOptions).Assembly }
             .SelectMany(a => a.GetTypes())
             .Select(t => (Type: t, Section: t.GetField("SectionName", BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() as string))
             .Where(x => x.Section is not null)
-            .SelectMany(x => x.Type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-                .Where(p => p.CanWrite)
-                .Select(p => $"{x.Section!.Replace(":", "__")}__{p.Name}"));
+            .SelectMany(x =>
+            {
+                var defaults = Activator.CreateInstance(x.Type);
+                return x.Type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+                    .Where(p => p.CanWrite)
+                    .Select(p => ($"{x.Section!.Replace(":", "__")}__{p.Name}", p, p.GetValue(defaults)));
+            });
+
+    private static IEnumerable<string> OptionSettings() => Options().Select(o => o.Key);
+
+    /// <summary>A setting's text as the options binder would read it.</summary>
+    private static object? Parse(string text, Type type) =>
+        type == typeof(string) ? text : System.ComponentModel.TypeDescriptor.GetConverter(type).ConvertFromInvariantString(text);
+
+    private static string SampleValue(string key) =>
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "local.settings.sample.json"))).RootElement.GetProperty("Values").GetProperty(key).GetString()!;
+
+    [Fact]
+    public void TheSampleGivesEachOptionItsDefaultFromTheCode()
+    {
+        var options = Options().ToList();
+        Assert.Contains(options, o => o.Key == "Auth__SigningKey");
+        foreach (var (key, property, value) in options)
+        {
+            var sample = SampleValue(key);
+            if (string.IsNullOrEmpty(sample))
+                continue; // left for the operator (secrets, account ids)
+            Assert.True(Equals(value, Parse(sample, property.PropertyType)), $"{key}: the code defaults to '{value}', local.settings.sample.json says '{sample}'");
+        }
+    }
+
+    [Fact]
+    public void TheBicepGivesEachLiteralSettingTheCodesDefault()
+    {
+        var bicep = File.ReadAllText(Path.Combine(Root, "infra", "bicep", "app", "castio.bicep"));
+        var checkedAny = false;
+        foreach (var (key, property, value) in Options())
+        {
+            var literal = Regex.Match(bicep, $@"^\s*{Regex.Escape(key)}:\s*'([^']*)'\s*$", RegexOptions.Multiline);
+            if (!literal.Success || literal.Groups[1].Value.Length == 0 || literal.Groups[1].Value.Contains("${", StringComparison.Ordinal))
+                continue; // an expression (a Key Vault reference, an azd value) or left empty on purpose
+            checkedAny = true;
+            Assert.True(Equals(value, Parse(literal.Groups[1].Value, property.PropertyType)), $"{key}: the code defaults to '{value}', the Bicep sets '{literal.Groups[1].Value}'");
+        }
+        Assert.True(checkedAny);
+    }
+
+    [Fact]
+    public void TheReadmeTableGivesEachOptionItsDefaultFromTheCode()
+    {
+        var readme = File.ReadAllText(Path.Combine(Root, "README.md"));
+        var rows = readme[readme.IndexOf("## Settings", StringComparison.Ordinal)..].Split('\n').Where(l => l.StartsWith("| `", StringComparison.Ordinal)).ToList();
+        foreach (var (key, property, value) in Options())
+        {
+            var row = rows.FirstOrDefault(r => r.Split('|')[1].Contains($"`{key}`", StringComparison.Ordinal));
+            Assert.True(row is not null, $"{key} has no row in the README's settings table");
+            var cells = row.Split('|');
+            var names = cells[1].Split(" / ").Select(n => n.Trim().Trim('`')).ToList();
+            var defaults = cells[2].Split(" / ").Select(d => d.Trim()).ToList();
+            var text = defaults.Count == names.Count ? defaults[names.IndexOf(key)] : cells[2].Trim();
+            if (value is string { Length: 0 } || value is null)
+            {
+                Assert.True(text.StartsWith("empty", StringComparison.Ordinal) || text.StartsWith("—", StringComparison.Ordinal), $"{key}: the README's default is '{text}', the code's is empty");
+                continue;
+            }
+            Assert.True(text.StartsWith('`') && Equals(value, Parse(text.Split('`')[1], property.PropertyType)), $"{key}: the code defaults to '{value}', the README says {text}");
+        }
+    }
 
     [Fact]
     public void EveryOptionsPropertyIsInTheSampleSettings()
