@@ -137,6 +137,8 @@ public static partial class FunctionEndpoints
                 return http => http.Request;
             if (type == typeof(CancellationToken))
                 return http => http.RequestAborted;
+            if (type == typeof(Microsoft.DurableTask.Client.DurableTaskClient))
+                return http => http.RequestServices.GetRequiredService<Microsoft.DurableTask.Client.DurableTaskClient>();
             var converter = TypeDescriptor.GetConverter(Nullable.GetUnderlyingType(type) ?? type);
             if (!converter.CanConvertFrom(typeof(string)))
                 throw new InvalidOperationException($"Function {_function.Name}: Castio.LocalHost cannot bind parameter '{parameter.Name}' of type {type.Name}.");

@@ -99,7 +99,9 @@ public static class OpenApiDocument
     {
         foreach (var parameter in method.GetParameters())
         {
-            if (parameter.ParameterType == typeof(HttpRequest) || parameter.ParameterType == typeof(CancellationToken))
+            // Only text-bound values are parameters; the request, the token and bound clients are not.
+            if (parameter.ParameterType == typeof(HttpRequest) || parameter.ParameterType == typeof(CancellationToken)
+                || !TypeDescriptor.GetConverter(Nullable.GetUnderlyingType(parameter.ParameterType) ?? parameter.ParameterType).CanConvertFrom(typeof(string)))
                 continue;
             var inPath = route.Contains("{" + parameter.Name + "}", StringComparison.OrdinalIgnoreCase) || route.Contains("{" + parameter.Name + ":", StringComparison.OrdinalIgnoreCase);
             var type = Nullable.GetUnderlyingType(parameter.ParameterType) ?? parameter.ParameterType;

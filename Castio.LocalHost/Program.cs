@@ -21,9 +21,10 @@ builder.AddRtkOrSimulator();
 builder.Services.AddSingleton(new ClientAddress(ClientAddressSource.Connection));
 builder.Services.AddCastio(builder.Configuration);
 
-// The functions' triggers and the OpenAPI document generated from them
+// The functions' triggers (HTTP, timers, Durable in memory) and the OpenAPI document generated from them
 builder.Services.AddFunctionEndpoints();
 builder.Services.AddHostedService<TimerTriggers>();
+builder.Services.AddDurableFunctions(FunctionCatalog.Instance);
 
 var app = builder.Build();
 

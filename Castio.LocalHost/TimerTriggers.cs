@@ -52,6 +52,7 @@ public sealed partial class TimerTriggers(FunctionCatalog catalog, IServiceScope
             object?[] args = [.. function.Method.GetParameters().Select(object? (p) =>
                 p.ParameterType == typeof(TimerInfo) ? timer
                 : p.ParameterType == typeof(CancellationToken) ? cancellationToken
+                : p.ParameterType == typeof(Microsoft.DurableTask.Client.DurableTaskClient) ? scope.ServiceProvider.GetRequiredService<Microsoft.DurableTask.Client.DurableTaskClient>()
                 : throw new InvalidOperationException($"Timer function {function.Name}: cannot bind '{p.Name}'."))];
             if (function.Method.Invoke(target, BindingFlags.DoNotWrapExceptions, null, args, null) is Task task)
                 await task;

@@ -14,6 +14,12 @@ public sealed record HttpFunction(string Name, string Route, IReadOnlyList<strin
 /// <summary>A timer-triggered function: six-field NCRONTAB schedule, UTC.</summary>
 public sealed record TimerFunction(string Name, string Schedule, MethodInfo Method);
 
+/// <summary>A Durable orchestrator function (<c>[OrchestrationTrigger]</c>); deterministic, replayed.</summary>
+public sealed record OrchestratorFunction(string Name, MethodInfo Method);
+
+/// <summary>A Durable activity function (<c>[ActivityTrigger]</c>): its input is the trigger parameter.</summary>
+public sealed record ActivityFunction(string Name, MethodInfo Method, ParameterInfo Input);
+
 /// <summary>
 /// Every function of the app, read from the <c>[Function]</c> methods themselves: the same attributes the Worker SDK
 /// turns into <c>functions.metadata</c>. The worker middleware looks up route rules here; Castio.LocalHost serves it.
@@ -25,10 +31,17 @@ public sealed class FunctionCatalog
     private readonly Dictionary<string, HttpFunction> _byName;
 
     public FunctionCatalog(Assembly assembly)
+        : this(assembly.GetTypes())
+    {
+    }
+
+    public FunctionCatalog(IEnumerable<Type> types)
     {
         var http = new List<HttpFunction>();
         var timers = new List<TimerFunction>();
-        foreach (var method in assembly.GetTypes().SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)))
+        var orchestrators = new List<OrchestratorFunction>();
+        var activities = new List<ActivityFunction>();
+        foreach (var method in types.SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)))
         {
             if (method.GetCustomAttribute<FunctionAttribute>() is not { } function)
             {
@@ -49,17 +62,31 @@ public sealed class FunctionCatalog
                 {
                     timers.Add(new TimerFunction(function.Name, timerTrigger.Schedule, method));
                 }
+                else if (parameter.GetCustomAttribute<OrchestrationTriggerAttribute>() is not null)
+                {
+                    orchestrators.Add(new OrchestratorFunction(function.Name, method));
+                }
+                else if (parameter.GetCustomAttribute<ActivityTriggerAttribute>() is not null)
+                {
+                    activities.Add(new ActivityFunction(function.Name, method, parameter));
+                }
             }
         }
 
         Http = [.. http.OrderBy(f => f.Name, StringComparer.Ordinal)];
         Timers = [.. timers.OrderBy(f => f.Name, StringComparer.Ordinal)];
+        Orchestrators = [.. orchestrators.OrderBy(f => f.Name, StringComparer.Ordinal)];
+        Activities = [.. activities.OrderBy(f => f.Name, StringComparer.Ordinal)];
         _byName = Http.ToDictionary(f => f.Name, StringComparer.OrdinalIgnoreCase);
     }
 
     public IReadOnlyList<HttpFunction> Http { get; }
 
     public IReadOnlyList<TimerFunction> Timers { get; }
+
+    public IReadOnlyList<OrchestratorFunction> Orchestrators { get; }
+
+    public IReadOnlyList<ActivityFunction> Activities { get; }
 
     public HttpFunction? FindHttp(string name) => _byName.GetValueOrDefault(name);
 

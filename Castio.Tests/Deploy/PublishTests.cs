@@ -51,7 +51,9 @@ public class PublishTests(PublishFixture publish) : IClassFixture<PublishFixture
     {
         using var metadata = JsonDocument.Parse(System.IO.File.ReadAllText(File("functions.metadata")));
         var names = metadata.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()).ToHashSet();
-        var expected = FunctionCatalog.Instance.Http.Select(f => f.Name).Concat(FunctionCatalog.Instance.Timers.Select(t => t.Name)).ToList();
+        var catalog = FunctionCatalog.Instance;
+        var expected = catalog.Http.Select(f => f.Name).Concat(catalog.Timers.Select(t => t.Name))
+            .Concat(catalog.Orchestrators.Select(o => o.Name)).Concat(catalog.Activities.Select(a => a.Name)).ToList();
         Assert.NotEmpty(expected);
         Assert.All(expected, name => Assert.Contains(name, names));
         Assert.Equal(expected.Count, names.Count);
