@@ -13,6 +13,8 @@
 # Env:   COLD_ENV="DOTNET_TieredPGO=0 ..."  extra settings for every variant (to try runtime knobs fairly)
 #        COLD_BUILDS="jit r2r"              which builds to measure
 #        COLD_OUT=/tmp/dir                  keep the builds there and reuse them on the next run (for experiments)
+#        COLD_PROBE=5                       then run each variant 5 more times under the StartupProbe hook and print
+#                                           where start-up went (milestones, JIT-compiled methods, assemblies)
 set -euo pipefail
 runs=${1:-9}
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -62,6 +64,8 @@ for b in "${builds[@]}"; do
   build "$root/Castio.LocalHost/Castio.LocalHost.csproj" "$out/castio-$b" "$b"
   build "$work/bare-src/Bare.csproj" "$out/bare-$b" "$b"
 done
+
+if [ "${COLD_PROBE:-0}" -gt 0 ]; then build "$root/bench/cold-start/StartupProbe/StartupProbe.csproj" "$work/probe" jit; fi
 
 start_azurite
 signing_key=$(head -c 32 /dev/urandom | base64)
@@ -136,3 +140,30 @@ for b in "${builds[@]}"; do
   done
 done
 echo "target (issue 7): Castio.LocalHost ≤ 1.5x bare."
+
+[ "${COLD_PROBE:-0}" -gt 0 ] || exit 0
+# Where the time goes: each variant again under the startup hook (not timed above, the hook costs a little).
+echo
+echo "StartupProbe, medians of $COLD_PROBE runs each (ms since process start, as the process saw it):"
+printf '  %-16s %6s %8s %8s %8s %8s | %8s %7s %6s %6s\n' variant hook building built "1st req" "req end" "JIT'd" "JIT ms" asm "CPU"
+for v in "${variants[@]}"; do
+  for i in $(seq 1 "$COLD_PROBE"); do
+    extra_saved=("${extra[@]}")
+    extra+=(DOTNET_STARTUP_HOOKS="$work/probe/StartupProbe.dll" STARTUP_PROBE_OUT="$work/probe-$v-$i.txt")
+    run_variant "$v" >/dev/null
+    sleep 0.2
+    extra=("${extra_saved[@]}")
+    awk '
+      / startup hook runs/ { hook = $1 }
+      / HostBuilding$/ { building = $1 }
+      / HostBuilt$/ { built = $1 }
+      / HttpRequestIn.Start$/ && !req { req = $1 }
+      / first request done:/ { done = $1; for (i = 1; i <= NF; i++) { if ($i == "methods") jit = $(i - 1); if ($i == "ms" && $(i - 1) ~ /^[0-9]+$/ && $(i - 2) == "in") jitms = $(i - 1); if ($i == "assemblies,") asm = $(i - 1); if ($i == "CPU") cpu = $(i + 1) } }
+      END { print hook, building, built, req, done, jit, jitms, asm, cpu }' "$work/probe-$v-$i.txt"
+  done >"$work/probe-$v.tsv"
+  cols=()
+  for c in 1 2 3 4 5 6 7 8 9; do cols+=("$(cut -d' ' -f"$c" "$work/probe-$v.tsv" | median)"); done
+  printf '  %-16s %6s %8s %8s %8s %8s | %8s %7s %6s %6s\n' "$v" "${cols[@]}"
+done
+echo "  (building = WebApplicationBuilder.Build() starts, after every Add*; built = service provider made; with the"
+echo "   simulator these are Castio's own, the simulator's host is built before them)"
