@@ -157,7 +157,7 @@ for v in "${variants[@]}"; do
       / startup hook runs/ { hook = $1 }
       / HostBuilding$/ { building = $1 }
       / HostBuilt$/ { built = $1 }
-      / HttpRequestIn.Start$/ && !req { req = $1 }
+      /HttpRequestIn\.Start$/ && !req { req = $1 }
       / first request done:/ { done = $1; for (i = 1; i <= NF; i++) { if ($i == "methods") jit = $(i - 1); if ($i == "ms" && $(i - 1) ~ /^[0-9]+$/ && $(i - 2) == "in") jitms = $(i - 1); if ($i == "assemblies,") asm = $(i - 1); if ($i == "CPU") cpu = $(i + 1) } }
       END { print hook, building, built, req, done, jit, jitms, asm, cpu }' "$work/probe-$v-$i.txt"
   done >"$work/probe-$v.tsv"
