@@ -72,13 +72,12 @@ public static partial class FunctionEndpoints
     private sealed partial class FunctionInvoker
     {
         private readonly HttpFunction _function;
-        private readonly ObjectFactory? _factory;
+        private ObjectFactory? _factory;
         private readonly Func<HttpContext, object?>[] _binders;
 
         public FunctionInvoker(HttpFunction function)
         {
             _function = function;
-            _factory = function.Method.IsStatic ? null : ActivatorUtilities.CreateFactory(function.Method.DeclaringType!, Type.EmptyTypes);
             _binders = [.. function.Method.GetParameters().Select(Binder)];
         }
 
@@ -100,7 +99,9 @@ public static partial class FunctionEndpoints
 
         private async Task<object?> CallAsync(HttpContext http)
         {
-            var target = _factory?.Invoke(http.RequestServices, null);
+            // Built on the first call, not while routes are mapped: it compiles an expression per function class.
+            var target = _function.Method.IsStatic ? null
+                : (_factory ??= ActivatorUtilities.CreateFactory(_function.Method.DeclaringType!, Type.EmptyTypes)).Invoke(http.RequestServices, null);
             try
             {
                 var returned = _function.Method.Invoke(target, BindingFlags.DoNotWrapExceptions, null, [.. _binders.Select(b => b(http))], null);

@@ -16,8 +16,10 @@ public static class LocalAzuriteExtensions
         var configured = !string.IsNullOrEmpty(builder.Configuration[StorageSetting]) || builder.Configuration.GetSection(StorageSetting).GetChildren().Any();
         if (!configured)
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [StorageSetting] = DevelopmentStorage });
-        // Registered before everything else so Azurite is up before anything touches storage.
-        builder.Services.AddHostedService<LocalAzurite>();
+        // Registered before everything else so Azurite is up before anything touches storage; only for
+        // development storage, so a configured run never builds the storage clients at start-up.
+        if (UsesDevelopmentStorage(builder.Configuration))
+            builder.Services.AddHostedService<LocalAzurite>();
         return builder;
     }
 
@@ -29,15 +31,13 @@ public static class LocalAzuriteExtensions
 /// Dev default: a run on <c>UseDevelopmentStorage=true</c> with nothing listening on Azurite's ports
 /// starts the repo's pinned Azurite (data under <c>&lt;repo&gt;/.azurite</c>) and stops it on exit.
 /// </summary>
-internal sealed partial class LocalAzurite(BlobServiceClient blobs, QueueServiceClient queues, TableServiceClient tables, IConfiguration configuration, IHostEnvironment environment, ILogger<LocalAzurite> logger)
+internal sealed partial class LocalAzurite(BlobServiceClient blobs, QueueServiceClient queues, TableServiceClient tables, IHostEnvironment environment, ILogger<LocalAzurite> logger)
     : IHostedService, IAsyncDisposable
 {
     private AzuriteProcess? _azurite;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (!LocalAzuriteExtensions.UsesDevelopmentStorage(configuration))
-            return;
         int[] ports = [blobs.Uri.Port, queues.Uri.Port, tables.Uri.Port];
         var listening = ports.Count(AzuriteProcess.IsListening);
         if (listening == ports.Length)

@@ -14,8 +14,12 @@ public sealed partial class TimerTriggers(FunctionCatalog catalog, IServiceScope
     public static CrontabSchedule ParseSchedule(string expression) =>
         CrontabSchedule.Parse(expression, new CrontabSchedule.ParseOptions { IncludingSeconds = true });
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(catalog.Timers.Select(t => RunAsync(t, ParseSchedule(t.Schedule), stoppingToken)));
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Off the start-up path: the host waits for ExecuteAsync only until its first await.
+        await Task.Yield();
+        await Task.WhenAll(catalog.Timers.Select(t => RunAsync(t, ParseSchedule(t.Schedule), stoppingToken)));
+    }
 
     private async Task RunAsync(TimerFunction function, CrontabSchedule schedule, CancellationToken stoppingToken)
     {

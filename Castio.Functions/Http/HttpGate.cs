@@ -12,9 +12,13 @@ namespace Castio.Functions.Http;
 /// What every HTTP function passes before its body runs, identical under both hosts: the body limit, the bearer
 /// token, the route's role rule and its rate limit. Null admits; otherwise the problem to answer with.
 /// </summary>
-public sealed class HttpGate(AccessTokenService tokens, UserStore users, RateLimiter limiter, ClientAddress addresses, IOptions<HttpLimitsOptions> limits)
+public sealed class HttpGate(AccessTokenService tokens, IServiceProvider services, ClientAddress addresses, IOptions<HttpLimitsOptions> limits)
 {
     private const string BearerPrefix = "Bearer ";
+
+    // Resolved on first use: an anonymous, unlimited call (the liveness ping) never builds the storage clients.
+    private readonly Lazy<UserStore> _users = new(services.GetRequiredService<UserStore>);
+    private readonly Lazy<RateLimiter> _limiter = new(services.GetRequiredService<RateLimiter>);
 
     public async Task<IResult?> AdmitAsync(HttpContext http, HttpFunction function)
     {
@@ -49,7 +53,7 @@ public sealed class HttpGate(AccessTokenService tokens, UserStore users, RateLim
         if (function.Rule is { } rule)
         {
             var who = function.Limit!.Key == RateLimitKey.User && http.User.FindFirst("sub")?.Value is { } sub ? "user:" + sub : "ip:" + addresses.Resolve(http);
-            var decision = await limiter.AcquireAsync(rule, who, http.RequestAborted);
+            var decision = await _limiter.Value.AcquireAsync(rule, who, http.RequestAborted);
             if (!decision.Allowed)
             {
                 http.Response.Headers.RetryAfter = ((int)Math.Ceiling(decision.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
@@ -78,7 +82,7 @@ public sealed class HttpGate(AccessTokenService tokens, UserStore users, RateLim
             return null;
         }
 
-        var user = await users.GetAsync(claims.OrgId, claims.UserId, http.RequestAborted);
+        var user = await _users.Value.GetAsync(claims.OrgId, claims.UserId, http.RequestAborted);
         if (user is not { IsActive: true })
         {
             return null;
