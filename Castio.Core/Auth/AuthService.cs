@@ -21,7 +21,7 @@ public sealed record SignInResult(IssuedSession Session, UserView User, OrgView 
 
 public sealed record LoginCommand(string? Email, string? Password, string? OrgSlug);
 
-/// <summary>Login, invite acceptance and the caller's own profile (seed §4.3).</summary>
+/// <summary>Login, refresh, logout, invite acceptance and the caller's own profile.</summary>
 public sealed class AuthService(
     OrgStore orgs,
     UserStore users,

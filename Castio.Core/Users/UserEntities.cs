@@ -5,7 +5,7 @@ using Castio.Core.Auth;
 
 namespace Castio.Core.Users;
 
-/// <summary>A user of one org (seed §4.2): partition = org id, row = <c>user:{id}</c>.</summary>
+/// <summary>A user of one org: partition = org id, row = <c>user:{id}</c>.</summary>
 public sealed class UserEntity : ITableEntity
 {
     public const string Active = "active";

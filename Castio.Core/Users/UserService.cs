@@ -17,7 +17,7 @@ public sealed record InvitedUser(UserView User, string InviteToken, DateTimeOffs
 public sealed record UserUpdate(string? Name, string? Role);
 
 /// <summary>
-/// User management inside the caller's org (seed §4.5 "manage users"). Every lookup is by the
+/// User management inside the caller's org, for owners and admins (<see cref="Permission.ManageUsers"/>). Every lookup is by the
 /// caller's org id, so another org's user is simply not found.
 /// </summary>
 public sealed class UserService(
