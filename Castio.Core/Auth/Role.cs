@@ -1,3 +1,5 @@
+using Castio.Core.Users;
+
 namespace Castio.Core.Auth;
 
 /// <summary>The platform roles, in strict hierarchy: a higher value outranks a lower one.</summary>
@@ -42,4 +44,13 @@ public static class Roles
 
     /// <summary>Roles an org user account can hold; guests join by meeting link and are never stored users.</summary>
     public static readonly IReadOnlyList<Role> UserRoles = [Role.Owner, Role.Admin, Role.Host, Role.Member];
+}
+
+public static class UserRoleExtensions
+{
+    extension(UserEntity user)
+    {
+        /// <summary>The user's stored role as a <see cref="Role"/>.</summary>
+        public Role RoleValue => Roles.Parse(user.Role);
+    }
 }

@@ -44,7 +44,7 @@ public sealed class OrgService(OrgStore orgs, TimeProvider time)
             org.SetSettings(OrgSettingsRules.Apply(org.ToSettings(), patch));
             if (patch.Name is not null)
             {
-                org.Name = Users.DisplayName.Normalize(patch.Name);
+                org.Name = DisplayName.Normalize(patch.Name);
             }
 
             org.UpdatedAt = time.GetUtcNow();

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Castio.Core.Users;
 using Castio.Core.Common;
 
 namespace Castio.Core.Orgs;
