@@ -3,7 +3,7 @@ namespace Castio.Core.Abuse;
 /// <summary>A limit of <paramref name="Limit"/> requests per <paramref name="Window"/> for one key.</summary>
 public sealed record RateLimitRule(string Name, int Limit, TimeSpan Window);
 
-/// <summary>Seed §6.8 rate limits, in one place. Features apply them to their routes by name.</summary>
+/// <summary>The platform's rate limits, in one place. Features apply them to their routes by name.</summary>
 public static class RateLimitRules
 {
     /// <summary>Login attempts per client address.</summary>

@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
-using Castio.Core.Auth;
-using Castio.Core.Orgs;
+using Castio.Core.Common;
 using Castio.Core.Retention;
+using Castio.Core.Storage;
 
 namespace Castio.Core.Abuse;
 
@@ -42,13 +42,28 @@ public sealed class RateLimitEntity : ITableEntity
 /// answered from memory without any storage call.
 /// </para>
 /// </summary>
-public sealed class RateLimiter(OrgTables tables, ExpiryStore expiries, TimeProvider time)
+public sealed class RateLimiter
 {
+    /// <summary>The <c>ratelimits</c> table: partition = rule + hashed key + window, row = slot.</summary>
+    public const string TableName = "ratelimits";
+
     private const int PruneEvery = 256;
     private static readonly string[] RowKeyOnly = ["RowKey"];
 
     private readonly ConcurrentDictionary<string, Window> _windows = new(StringComparer.Ordinal);
+    private readonly TableClient _table;
+    private readonly CreateOnce _created;
+    private readonly ExpiryStore _expiries;
+    private readonly TimeProvider _time;
     private int _calls;
+
+    public RateLimiter(TableServiceClient tables, ExpiryStore expiries, TimeProvider time, string namePrefix = "")
+    {
+        _table = tables.GetTableClient(namePrefix + TableName);
+        _created = new CreateOnce(ct => _table.CreateIfNotExistsAsync(ct));
+        _expiries = expiries;
+        _time = time;
+    }
 
     /// <summary>Counts one request if it fits under the limit.</summary>
     public async Task<RateLimitDecision> AcquireAsync(RateLimitRule rule, string key, CancellationToken cancellationToken) =>
@@ -59,7 +74,7 @@ public sealed class RateLimiter(OrgTables tables, ExpiryStore expiries, TimeProv
     {
         while (true)
         {
-            var now = time.GetUtcNow();
+            var now = _time.GetUtcNow();
             var number = WindowOf(rule, now);
             var window = await WindowAsync(rule, key, number, cancellationToken);
             var (decision, slot) = window.Take(rule, now);
@@ -70,7 +85,7 @@ public sealed class RateLimiter(OrgTables tables, ExpiryStore expiries, TimeProv
 
             try
             {
-                await tables.RateLimits.AddEntityAsync(
+                await _table.AddEntityAsync(
                     new RateLimitEntity { PartitionKey = window.Partition, RowKey = RowKey(slot), ExpiresAt = WindowStart(rule, number + 2) },
                     cancellationToken);
                 return new RateLimitReservation(decision) { Partition = window.Partition, Slot = slot };
@@ -95,7 +110,7 @@ public sealed class RateLimiter(OrgTables tables, ExpiryStore expiries, TimeProv
             return;
         }
 
-        await tables.RateLimits.DeleteEntityAsync(partition, RowKey(reservation.Slot), cancellationToken: cancellationToken);
+        await _table.DeleteEntityAsync(partition, RowKey(reservation.Slot), cancellationToken: cancellationToken);
         if (_windows.TryGetValue(partition, out var window))
         {
             window.Free(reservation.Slot);
@@ -105,7 +120,7 @@ public sealed class RateLimiter(OrgTables tables, ExpiryStore expiries, TimeProv
     /// <summary>Tells whether one more request would fit, without counting it.</summary>
     public async Task<RateLimitDecision> CheckAsync(RateLimitRule rule, string key, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
+        var now = _time.GetUtcNow();
         var window = await WindowAsync(rule, key, WindowOf(rule, now), cancellationToken);
         return window.Peek(rule, now);
     }
@@ -137,9 +152,9 @@ public sealed class RateLimiter(OrgTables tables, ExpiryStore expiries, TimeProv
 
     private async Task LoadAsync(Window window, RateLimitRule rule, string key, long number, CancellationToken cancellationToken)
     {
-        await tables.EnsureCreatedAsync(cancellationToken);
+        await _created.EnsureAsync(cancellationToken);
         // The pointer goes first, so every row this window gets is swept when it can no longer matter.
-        var pointer = expiries.AddAsync(WindowStart(rule, number + 2), window.Partition, [new(OrgTables.RateLimitsTable, window.Partition)], cancellationToken);
+        var pointer = _expiries.AddAsync(WindowStart(rule, number + 2), window.Partition, [new(TableName, window.Partition)], cancellationToken);
         var current = SlotsAsync(window.Partition, cancellationToken);
         var previous = SlotsAsync(Partition(rule, key, number - 1), cancellationToken);
         await Task.WhenAll(pointer, current, previous);
@@ -150,7 +165,7 @@ public sealed class RateLimiter(OrgTables tables, ExpiryStore expiries, TimeProv
     {
         var slots = new List<int>();
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition}");
-        await foreach (var row in tables.RateLimits.QueryAsync<TableEntity>(filter, select: RowKeyOnly, cancellationToken: cancellationToken))
+        await foreach (var row in _table.QueryAsync<TableEntity>(filter, select: RowKeyOnly, cancellationToken: cancellationToken))
         {
             if (int.TryParse(row.RowKey, NumberStyles.None, CultureInfo.InvariantCulture, out var slot))
             {
@@ -163,7 +178,7 @@ public sealed class RateLimiter(OrgTables tables, ExpiryStore expiries, TimeProv
 
     private void Prune()
     {
-        var now = time.GetUtcNow();
+        var now = _time.GetUtcNow();
         foreach (var (partition, window) in _windows)
         {
             if (window.Number < WindowOf(window.Rule, now))
@@ -206,7 +221,7 @@ public sealed class RateLimiter(OrgTables tables, ExpiryStore expiries, TimeProv
 
     // Keys may be e-mails or addresses; hashing keeps them out of storage and inside key rules.
     private static string Partition(RateLimitRule rule, string key, long window) =>
-        rule.Name + "|" + OpaqueToken.Hash(key)[..40] + "|" + window.ToString("D19", CultureInfo.InvariantCulture);
+        rule.Name + "|" + TableKeys.Hash(key)[..40] + "|" + window.ToString("D19", CultureInfo.InvariantCulture);
 
     /// <summary>
     /// The slots of one key's window as this instance knows them. A request's slot number stands for

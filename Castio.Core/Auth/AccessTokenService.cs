@@ -11,7 +11,7 @@ public sealed record AccessTokenClaims(Guid UserId, Guid OrgId, Role Role, strin
 public sealed record IssuedAccessToken(string Token, string TokenId, DateTimeOffset ExpiresAt);
 
 /// <summary>
-/// HS256 JWT access tokens (seed §4.3): 15 minutes, claims sub, org, role, jti. Validation pins
+/// HS256 JWT access tokens: 15 minutes by default, claims sub, org, role, jti. Validation pins
 /// the algorithm, issuer, audience, lifetime and key, so <c>alg: none</c>, other algorithms and
 /// other keys are refused.
 /// </summary>

@@ -1,5 +1,4 @@
 using Azure;
-using Azure.Data.Tables;
 using Castio.Core.Abuse;
 using Castio.Core.Common;
 using Castio.Core.Orgs;
@@ -21,11 +20,11 @@ public sealed record SignInResult(IssuedSession Session, UserView User, OrgView 
 
 public sealed record LoginCommand(string? Email, string? Password, string? OrgSlug);
 
-/// <summary>Login, invite acceptance and the caller's own profile (seed §4.3).</summary>
+/// <summary>Login, refresh, logout, invite acceptance and the caller's own profile.</summary>
 public sealed class AuthService(
     OrgStore orgs,
     UserStore users,
-    OrgTables tables,
+    AuthTables tables,
     SessionService sessions,
     PasswordHasher hasher,
     RateLimiter limiter,
@@ -194,10 +193,9 @@ public sealed class AuthService(
             return invalid;
         }
 
-        var invite = (await tables.Orgs.GetEntityIfExistsAsync<InviteEntity>(index.OrgId, OrgKeys.Invite(hash), cancellationToken: cancellationToken)).ValueOrNull();
+        var invite = Guid.TryParse(index.OrgId, out var orgId) ? await users.GetInviteAsync(orgId, hash, cancellationToken) : null;
         var now = time.GetUtcNow();
-        if (invite is null || invite.UsedAt is not null || invite.ExpiresAt <= now
-            || !Guid.TryParse(invite.UserId, out var userId) || !Guid.TryParse(index.OrgId, out var orgId))
+        if (invite is null || invite.UsedAt is not null || invite.ExpiresAt <= now || !Guid.TryParse(invite.UserId, out var userId))
         {
             return invalid;
         }
@@ -216,12 +214,7 @@ public sealed class AuthService(
         invite.UsedAt = now;
         try
         {
-            await tables.Orgs.SubmitTransactionAsync(
-                [
-                    new(TableTransactionActionType.UpdateReplace, user, user.ETag),
-                    new(TableTransactionActionType.UpdateReplace, invite, invite.ETag),
-                ],
-                cancellationToken);
+            await users.AcceptInviteAsync(user, invite, cancellationToken);
         }
         catch (RequestFailedException e) when (e.Status is 412 or 404)
         {

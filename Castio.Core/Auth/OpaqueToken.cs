@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using System.Text;
+using Castio.Core.Common;
 
 namespace Castio.Core.Auth;
 
@@ -15,8 +15,7 @@ public static class OpaqueToken
     public static string Create() => Base64Url(RandomNumberGenerator.GetBytes(Bytes));
 
     /// <summary>Lower-case hex SHA-256 of the token text; safe as a table key.</summary>
-    public static string Hash(string token) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+    public static string Hash(string token) => TableKeys.Hash(token);
 
     /// <summary>Shape check before any storage lookup: 43 base64url characters.</summary>
     public static bool LooksValid(string? token) =>

@@ -1,6 +1,6 @@
 namespace Castio.Core.Auth;
 
-/// <summary>The actions of the seed §4.5 RBAC matrix.</summary>
+/// <summary>The actions the RBAC matrix (<see cref="Rbac"/>) grants to roles.</summary>
 public enum Permission
 {
     ManageOrgSettings,
@@ -18,7 +18,7 @@ public enum Permission
 }
 
 /// <summary>
-/// Seed §4.5, the one place the matrix is written down. Routes declare the permission they need
+/// The RBAC matrix, written down in this one place. Routes declare the permission they need
 /// (<c>RequirePermission</c>) and the authorization policies are generated from this table.
 /// "Own only" cells are split into an Any/Own pair; "Invited/Open" and "Link" joins are decided
 /// by the join flow, so plain <see cref="Permission.JoinMeetings"/> covers every signed-in role.

@@ -1,6 +1,8 @@
+using Castio.Core.Users;
+
 namespace Castio.Core.Auth;
 
-/// <summary>The platform roles of seed §4.1, in strict hierarchy: a higher value outranks a lower one.</summary>
+/// <summary>The platform roles, in strict hierarchy: a higher value outranks a lower one.</summary>
 public enum Role
 {
     Guest = 1,
@@ -40,6 +42,15 @@ public static class Roles
     public static Role Parse(string value) =>
         TryParse(value, out var role) ? role : throw new FormatException("Unknown role.");
 
-    /// <summary>Roles an org user account can hold; guests are never stored users (seed §4.1).</summary>
+    /// <summary>Roles an org user account can hold; guests join by meeting link and are never stored users.</summary>
     public static readonly IReadOnlyList<Role> UserRoles = [Role.Owner, Role.Admin, Role.Host, Role.Member];
+}
+
+public static class UserRoleExtensions
+{
+    extension(UserEntity user)
+    {
+        /// <summary>The user's stored role as a <see cref="Role"/>.</summary>
+        public Role RoleValue => Roles.Parse(user.Role);
+    }
 }

@@ -3,7 +3,6 @@ using System.Text;
 using Azure;
 using Azure.Data.Tables;
 using Castio.Core.Common;
-using Castio.Core.Orgs;
 using Castio.Core.Retention;
 using Castio.Core.Users;
 using Microsoft.Extensions.Logging;
@@ -23,7 +22,7 @@ public sealed record IssuedSession(string AccessToken, DateTimeOffset AccessToke
 /// that refreshed at the same moment, and it gets the pair the token was rotated into.
 /// </summary>
 public sealed partial class SessionService(
-    OrgTables tables,
+    AuthTables tables,
     ExpiryStore expiries,
     UserStore users,
     AccessTokenService accessTokens,
@@ -176,7 +175,7 @@ public sealed partial class SessionService(
     {
         await tables.EnsureCreatedAsync(cancellationToken);
         var filter = TableClient.CreateQueryFilter(
-            $"PartitionKey eq {SessionKeys.Partition(orgId, userId)} and RowKey gt {SessionKeys.FamilyPrefix} and RowKey lt {OrgKeys.PrefixEnd(SessionKeys.FamilyPrefix)}");
+            $"PartitionKey eq {SessionKeys.Partition(orgId, userId)} and RowKey gt {SessionKeys.FamilyPrefix} and RowKey lt {TableKeys.PrefixEnd(SessionKeys.FamilyPrefix)}");
         await foreach (var family in tables.Sessions.QueryAsync<RefreshFamilyEntity>(filter, cancellationToken: cancellationToken))
         {
             if (family.RevokedAt is null)
@@ -233,9 +232,9 @@ public sealed partial class SessionService(
             expires,
             family.PartitionKey,
             [
-                new(OrgTables.SessionsTable, row.PartitionKey, row.RowKey),
-                new(OrgTables.SessionsTable, family.PartitionKey, family.RowKey),
-                new(OrgTables.TokenIndexTable, hash, TokenIndexEntity.Refresh),
+                new(AuthTables.SessionsTable, row.PartitionKey, row.RowKey),
+                new(AuthTables.SessionsTable, family.PartitionKey, family.RowKey),
+                new(AuthTables.TokenIndexTable, hash, TokenIndexEntity.Refresh),
             ],
             cancellationToken);
         await tables.TokenIndex.UpsertEntityAsync(

@@ -90,27 +90,17 @@ public sealed class BrandingEntity : ITableEntity
     public DateTimeOffset UpdatedAt { get; set; }
 }
 
-/// <summary>Row keys inside an org's partition of the <c>orgs</c> table, one prefix per entity type.</summary>
+/// <summary>
+/// Keys of the <c>orgs</c> table, whose partition is one org: the org row and branding rows here, and
+/// the rows other features keep beside them (users, e-mail index, invites; see <c>UserKeys</c>).
+/// </summary>
 public static class OrgKeys
 {
     public const string Org = "org";
     public const string Slug = "slug";
-    public const string UserPrefix = "user:";
-    public const string EmailPrefix = "email:";
-    public const string InvitePrefix = "invite:";
     public const string BrandingPrefix = "branding:";
-
-    public static string User(Guid userId) => UserPrefix + userId.ToString("D");
-
-    /// <summary>E-mails may hold characters row keys forbid, so the index keys on their SHA-256.</summary>
-    public static string Email(string normalizedEmail) => EmailPrefix + Auth.OpaqueToken.Hash(normalizedEmail);
-
-    public static string Invite(string tokenHash) => InvitePrefix + tokenHash;
 
     public static string Branding(BrandingAssetKind kind) => BrandingPrefix + kind.ToWire();
 
     public static string Partition(Guid orgId) => orgId.ToString("D");
-
-    /// <summary>The exclusive upper bound of a prefix range: the prefix with its last character bumped.</summary>
-    public static string PrefixEnd(string prefix) => prefix[..^1] + (char)(prefix[^1] + 1);
 }

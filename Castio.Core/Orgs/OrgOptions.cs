@@ -9,7 +9,7 @@ public sealed class OrgOptions
     public const string SectionName = "Orgs";
 
     /// <summary>
-    /// True: each org gets its own RTK app (seed §4.3). False: every org shares the configured
+    /// True: each org gets its own RTK app, created at registration. False: every org shares the configured
     /// <c>Rtk:AppId</c>, for accounts that cannot create apps.
     /// </summary>
     public bool PerOrgRtkApps { get; set; } = true;

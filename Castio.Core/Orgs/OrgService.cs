@@ -12,7 +12,7 @@ public sealed record PublicBranding(string Name, string Slug, string BrandColor,
 
 public sealed record BrandingFile(BinaryData Content, string ContentType, string Version);
 
-/// <summary>Org settings and branding (seed §2.3 org_settings, §7.20, §2.4 branding bucket).</summary>
+/// <summary>Org settings, and the branding files kept in the branding container.</summary>
 public sealed class OrgService(OrgStore orgs, TimeProvider time)
 {
     private const int MaxAttempts = 5;
@@ -44,7 +44,7 @@ public sealed class OrgService(OrgStore orgs, TimeProvider time)
             org.SetSettings(OrgSettingsRules.Apply(org.ToSettings(), patch));
             if (patch.Name is not null)
             {
-                org.Name = Users.DisplayName.Normalize(patch.Name);
+                org.Name = DisplayName.Normalize(patch.Name);
             }
 
             org.UpdatedAt = time.GetUtcNow();

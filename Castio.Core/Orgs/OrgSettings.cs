@@ -1,12 +1,11 @@
 using System.Globalization;
-using Castio.Core.Users;
 using Castio.Core.Common;
 
 namespace Castio.Core.Orgs;
 
 /// <summary>
-/// Org-wide configuration (seed §2.3 <c>org_settings</c>, §4.2 <c>guest_access_default</c>,
-/// §6.7, §6.8 capacity caps, §3.8 phone-home, §7.20 theme and brand colour).
+/// Org-wide configuration: theme and brand colour, meeting defaults, the guest access default
+/// (a meeting may override it), capacity caps and phone-home diagnostics.
 /// </summary>
 public sealed record OrgSettings(
     string BrandColor,
@@ -30,7 +29,7 @@ public sealed record OrgSettings(
         GuestAccessDefault: GuestAccess.LinkOnly,
         WaitingRoomDefault: true,
         TranscriptionDefault: false,
-        // Seed §3.8: phone-home is on by default; the org may switch it off.
+        // Phone-home is on by default; the org may switch it off.
         PhoneHomeEnabled: true);
 }
 
@@ -62,7 +61,7 @@ public static class OrgSettingsRules
     public static readonly IReadOnlyList<string> Themes = ["light", "dark", "darkest"];
     public static readonly IReadOnlyList<string> MeetingTypes = ["video", "audio", "webinar", "livestream"];
 
-    // Seed §6.8: meetings last at most 24 hours.
+    // A meeting lasts at most 24 hours.
     public const int MaxMeetingDurationMinutes = 24 * 60;
     // UNVERIFIED: RTK's own participant ceiling per meeting is not documented; 1,000 is our cap.
     public const int MaxParticipantsPerMeeting = 1000;

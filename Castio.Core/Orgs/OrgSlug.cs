@@ -13,7 +13,7 @@ public static class OrgSlug
 
     private static readonly SearchValues<char> Allowed = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789-");
 
-    // Path words of the SPA and API (seed §2.2, §4.3 meeting links "/{orgSlug}/m/{slug}").
+    // Path words of the SPA and API, which share the first path segment with org slugs ("/{orgSlug}/m/{slug}").
     private static readonly HashSet<string> Reserved = new(StringComparer.Ordinal)
     {
         "api", "admin", "app", "assets", "auth", "branding", "static", "login", "logout", "register",

@@ -1,18 +1,50 @@
 using Azure;
 using Azure.Data.Tables;
+using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Castio.Core.Common;
-using Castio.Core.Users;
+using Castio.Core.Storage;
 
 namespace Castio.Core.Orgs;
 
-/// <summary>Org rows, the slug index and branding metadata.</summary>
-public sealed class OrgStore(OrgTables tables, TimeProvider time)
+/// <summary>
+/// Org rows, the slug index and branding, in the tables and container Orgs owns:
+/// <list type="bullet">
+/// <item><c>orgs</c>: partition = org id; the org row and branding metadata. Users keep their rows in
+/// the same partition (<c>UserKeys</c>), so an org and its owner commit in one transaction.</item>
+/// <item><c>orgslugs</c>: partition = slug; the slug → org index.</item>
+/// <item>container <c>branding</c>: <c>{orgId}/{kind}</c>.</item>
+/// </list>
+/// </summary>
+public sealed class OrgStore
 {
+    /// <summary>Base names, as expiry pointers and the other features in the org partition name them.</summary>
+    public const string OrgsTable = "orgs";
+    public const string SlugsTable = "orgslugs";
+    public const string BrandingContainer = "branding";
+
+    private readonly TableClient _orgs;
+    private readonly TableClient _slugs;
+    private readonly BlobContainerClient _branding;
+    private readonly CreateOnce _created;
+    private readonly TimeProvider _time;
+
+    public OrgStore(TableServiceClient tables, BlobServiceClient blobs, TimeProvider time, string namePrefix = "")
+    {
+        _orgs = tables.GetTableClient(namePrefix + OrgsTable);
+        _slugs = tables.GetTableClient(namePrefix + SlugsTable);
+        _branding = blobs.GetBlobContainerClient(namePrefix + BrandingContainer);
+        _created = new CreateOnce(ct => Task.WhenAll(
+            _orgs.CreateIfNotExistsAsync(ct),
+            _slugs.CreateIfNotExistsAsync(ct),
+            _branding.CreateIfNotExistsAsync(cancellationToken: ct)));
+        _time = time;
+    }
+
     public async Task<OrgEntity?> GetAsync(Guid orgId, CancellationToken cancellationToken)
     {
-        await tables.EnsureCreatedAsync(cancellationToken);
-        return (await tables.Orgs.GetEntityIfExistsAsync<OrgEntity>(OrgKeys.Partition(orgId), OrgKeys.Org, cancellationToken: cancellationToken)).ValueOrNull();
+        await _created.EnsureAsync(cancellationToken);
+        return (await _orgs.GetEntityIfExistsAsync<OrgEntity>(OrgKeys.Partition(orgId), OrgKeys.Org, cancellationToken: cancellationToken)).ValueOrNull();
     }
 
     /// <summary>The org behind an active slug; pending (half-registered) slugs resolve to nothing.</summary>
@@ -29,8 +61,8 @@ public sealed class OrgStore(OrgTables tables, TimeProvider time)
 
     public async Task<OrgSlugEntity?> GetSlugAsync(string normalizedSlug, CancellationToken cancellationToken)
     {
-        await tables.EnsureCreatedAsync(cancellationToken);
-        return (await tables.Slugs.GetEntityIfExistsAsync<OrgSlugEntity>(normalizedSlug, OrgKeys.Slug, cancellationToken: cancellationToken)).ValueOrNull();
+        await _created.EnsureAsync(cancellationToken);
+        return (await _slugs.GetEntityIfExistsAsync<OrgSlugEntity>(normalizedSlug, OrgKeys.Slug, cancellationToken: cancellationToken)).ValueOrNull();
     }
 
     /// <summary>
@@ -40,8 +72,8 @@ public sealed class OrgStore(OrgTables tables, TimeProvider time)
     /// </summary>
     public async Task<OrgSlugEntity?> TryClaimSlugAsync(string normalizedSlug, Guid orgId, TimeSpan lease, CancellationToken cancellationToken)
     {
-        await tables.EnsureCreatedAsync(cancellationToken);
-        var now = time.GetUtcNow();
+        await _created.EnsureAsync(cancellationToken);
+        var now = _time.GetUtcNow();
         var claim = new OrgSlugEntity
         {
             PartitionKey = normalizedSlug,
@@ -52,7 +84,7 @@ public sealed class OrgStore(OrgTables tables, TimeProvider time)
         };
         try
         {
-            var added = await tables.Slugs.AddEntityAsync(claim, cancellationToken);
+            var added = await _slugs.AddEntityAsync(claim, cancellationToken);
             claim.ETag = added.Headers.ETag ?? default;
             return claim;
         }
@@ -69,7 +101,7 @@ public sealed class OrgStore(OrgTables tables, TimeProvider time)
         claim.RtkAppId = existing.RtkAppId;
         try
         {
-            var updated = await tables.Slugs.UpdateEntityAsync(claim, existing.ETag, TableUpdateMode.Replace, cancellationToken);
+            var updated = await _slugs.UpdateEntityAsync(claim, existing.ETag, TableUpdateMode.Replace, cancellationToken);
             claim.ETag = updated.Headers.ETag ?? default;
             return claim;
         }
@@ -82,56 +114,51 @@ public sealed class OrgStore(OrgTables tables, TimeProvider time)
     /// <summary>Saves a claim we hold (RTK app recorded, activation, lease release); 412 if we lost it.</summary>
     public async Task SaveClaimAsync(OrgSlugEntity claim, CancellationToken cancellationToken)
     {
-        claim.UpdatedAt = time.GetUtcNow();
-        var response = await tables.Slugs.UpdateEntityAsync(claim, claim.ETag, TableUpdateMode.Replace, cancellationToken);
+        claim.UpdatedAt = _time.GetUtcNow();
+        var response = await _slugs.UpdateEntityAsync(claim, claim.ETag, TableUpdateMode.Replace, cancellationToken);
         claim.ETag = response.Headers.ETag ?? default;
     }
 
-    /// <summary>The org row, its owner and the owner's e-mail index, all or nothing.</summary>
-    public async Task CreateWithOwnerAsync(OrgEntity org, UserEntity owner, CancellationToken cancellationToken)
+    /// <summary>
+    /// The org row and the rows that must exist with it in its partition (its owner and the owner's
+    /// e-mail index), all or nothing.
+    /// </summary>
+    public async Task CreateAsync(OrgEntity org, IEnumerable<ITableEntity> alongside, CancellationToken cancellationToken)
     {
-        await tables.EnsureCreatedAsync(cancellationToken);
-        await tables.Orgs.SubmitTransactionAsync(
-            [
-                new(TableTransactionActionType.Add, org),
-                new(TableTransactionActionType.Add, owner),
-                new(TableTransactionActionType.Add, UserStore.EmailIndex(owner)),
-            ],
+        await _created.EnsureAsync(cancellationToken);
+        await _orgs.SubmitTransactionAsync(
+            [new(TableTransactionActionType.Add, org), .. alongside.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e))],
             cancellationToken);
     }
 
-    /// <summary>Compensation for <see cref="CreateWithOwnerAsync"/> when the registration cannot finish.</summary>
-    public async Task DeleteWithOwnerAsync(OrgEntity org, UserEntity owner, CancellationToken cancellationToken)
+    /// <summary>Compensation for <see cref="CreateAsync"/> when the registration cannot finish.</summary>
+    public async Task DeleteAsync(OrgEntity org, IEnumerable<ITableEntity> alongside, CancellationToken cancellationToken)
     {
-        await tables.Orgs.SubmitTransactionAsync(
-            [
-                new(TableTransactionActionType.Delete, org),
-                new(TableTransactionActionType.Delete, owner),
-                new(TableTransactionActionType.Delete, UserStore.EmailIndex(owner)),
-            ],
+        await _orgs.SubmitTransactionAsync(
+            [new(TableTransactionActionType.Delete, org), .. alongside.Select(e => new TableTransactionAction(TableTransactionActionType.Delete, e))],
             cancellationToken);
     }
 
     /// <summary>Replaces the org if nobody changed it since it was read; 412 otherwise.</summary>
     public async Task UpdateAsync(OrgEntity org, CancellationToken cancellationToken)
     {
-        var response = await tables.Orgs.UpdateEntityAsync(org, org.ETag, TableUpdateMode.Replace, cancellationToken);
+        var response = await _orgs.UpdateEntityAsync(org, org.ETag, TableUpdateMode.Replace, cancellationToken);
         org.ETag = response.Headers.ETag ?? default;
     }
 
     public async Task<BrandingEntity?> GetBrandingAsync(Guid orgId, BrandingAssetKind kind, CancellationToken cancellationToken)
     {
-        await tables.EnsureCreatedAsync(cancellationToken);
-        return (await tables.Orgs.GetEntityIfExistsAsync<BrandingEntity>(OrgKeys.Partition(orgId), OrgKeys.Branding(kind), cancellationToken: cancellationToken)).ValueOrNull();
+        await _created.EnsureAsync(cancellationToken);
+        return (await _orgs.GetEntityIfExistsAsync<BrandingEntity>(OrgKeys.Partition(orgId), OrgKeys.Branding(kind), cancellationToken: cancellationToken)).ValueOrNull();
     }
 
     public async Task<IReadOnlyList<BrandingEntity>> ListBrandingAsync(Guid orgId, CancellationToken cancellationToken)
     {
-        await tables.EnsureCreatedAsync(cancellationToken);
+        await _created.EnsureAsync(cancellationToken);
         var filter = TableClient.CreateQueryFilter(
-            $"PartitionKey eq {OrgKeys.Partition(orgId)} and RowKey gt {OrgKeys.BrandingPrefix} and RowKey lt {OrgKeys.PrefixEnd(OrgKeys.BrandingPrefix)}");
+            $"PartitionKey eq {OrgKeys.Partition(orgId)} and RowKey gt {OrgKeys.BrandingPrefix} and RowKey lt {TableKeys.PrefixEnd(OrgKeys.BrandingPrefix)}");
         var rows = new List<BrandingEntity>();
-        await foreach (var row in tables.Orgs.QueryAsync<BrandingEntity>(filter, cancellationToken: cancellationToken))
+        await foreach (var row in _orgs.QueryAsync<BrandingEntity>(filter, cancellationToken: cancellationToken))
         {
             rows.Add(row);
         }
@@ -142,9 +169,9 @@ public sealed class OrgStore(OrgTables tables, TimeProvider time)
     /// <summary>Uploads the bytes first, then points the metadata row at them.</summary>
     public async Task<BrandingEntity> PutBrandingAsync(Guid orgId, BrandingAssetKind kind, BinaryData content, string contentType, CancellationToken cancellationToken)
     {
-        await tables.EnsureCreatedAsync(cancellationToken);
+        await _created.EnsureAsync(cancellationToken);
         var blobName = $"{OrgKeys.Partition(orgId)}/{kind.ToWire()}";
-        var uploaded = await tables.Branding.GetBlobClient(blobName).UploadAsync(
+        var uploaded = await _branding.GetBlobClient(blobName).UploadAsync(
             content, new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = contentType } }, cancellationToken);
         var row = new BrandingEntity
         {
@@ -155,9 +182,9 @@ public sealed class OrgStore(OrgTables tables, TimeProvider time)
             ContentType = contentType,
             Length = content.ToMemory().Length,
             Version = uploaded.Value.ETag.ToString().Trim('"'),
-            UpdatedAt = time.GetUtcNow(),
+            UpdatedAt = _time.GetUtcNow(),
         };
-        await tables.Orgs.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken);
+        await _orgs.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken);
         return row;
     }
 
@@ -165,7 +192,7 @@ public sealed class OrgStore(OrgTables tables, TimeProvider time)
     {
         try
         {
-            var result = await tables.Branding.GetBlobClient(row.BlobName).DownloadContentAsync(cancellationToken: cancellationToken);
+            var result = await _branding.GetBlobClient(row.BlobName).DownloadContentAsync(cancellationToken: cancellationToken);
             return result.Value.Content;
         }
         catch (RequestFailedException e) when (e.Status == 404)

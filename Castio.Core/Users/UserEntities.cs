@@ -1,11 +1,12 @@
 using System.Runtime.Serialization;
 using Azure;
 using Azure.Data.Tables;
-using Castio.Core.Auth;
+using Castio.Core.Common;
+using Castio.Core.Orgs;
 
 namespace Castio.Core.Users;
 
-/// <summary>A user of one org (seed §4.2): partition = org id, row = <c>user:{id}</c>.</summary>
+/// <summary>A user of one org: partition = org id (<see cref="OrgKeys.Partition"/>), row = <c>user:{id}</c>.</summary>
 public sealed class UserEntity : ITableEntity
 {
     public const string Active = "active";
@@ -27,13 +28,10 @@ public sealed class UserEntity : ITableEntity
     public DateTimeOffset? LastLoginAt { get; set; }
 
     [IgnoreDataMember]
-    public Guid Id => Guid.Parse(RowKey.AsSpan(Orgs.OrgKeys.UserPrefix.Length));
+    public Guid Id => Guid.Parse(RowKey.AsSpan(UserKeys.UserPrefix.Length));
 
     [IgnoreDataMember]
     public Guid OrgId => Guid.Parse(PartitionKey);
-
-    [IgnoreDataMember]
-    public Role RoleValue => Roles.Parse(Role);
 
     [IgnoreDataMember]
     public bool IsActive => Status == Active;
@@ -69,4 +67,27 @@ public sealed record UserView(Guid Id, string Email, string Name, string Role, s
 {
     public static UserView From(UserEntity user) =>
         new(user.Id, user.Email, user.Name, user.Role, user.Status, user.CreatedAt, user.LastLoginAt);
+}
+
+public sealed record UserPage(IReadOnlyList<UserView> Users, string? NextCursor);
+
+public sealed record InviteCommand(string? Email, string? Name, string? Role);
+
+public sealed record InvitedUser(UserView User, string InviteToken, DateTimeOffset InviteExpiresAt);
+
+public sealed record UserUpdate(string? Name, string? Role);
+
+/// <summary>Row keys of the user rows kept in their org's partition of the <c>orgs</c> table, one prefix per entity type.</summary>
+public static class UserKeys
+{
+    public const string UserPrefix = "user:";
+    public const string EmailPrefix = "email:";
+    public const string InvitePrefix = "invite:";
+
+    public static string User(Guid userId) => UserPrefix + userId.ToString("D");
+
+    /// <summary>E-mails may hold characters row keys forbid, so the index keys on their SHA-256.</summary>
+    public static string Email(string normalizedEmail) => EmailPrefix + TableKeys.Hash(normalizedEmail);
+
+    public static string Invite(string tokenHash) => InvitePrefix + tokenHash;
 }

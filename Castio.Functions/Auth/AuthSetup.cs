@@ -30,16 +30,19 @@ public static partial class AuthSetup
         services.AddSingleton<IValidateOptions<OrgOptions>, OrgOptionsValidator>();
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<AccessTokenService>();
-        services.AddSingleton(sp => new OrgTables(
-            sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<BlobServiceClient>(), sp.GetRequiredService<IOptions<StorageOptions>>().Value.NamePrefix));
-        services.AddSingleton<OrgStore>();
-        services.AddSingleton<UserStore>();
+        // Each feature's store opens its own tables on the shared clients, under the storage name prefix.
+        static string Prefix(IServiceProvider sp) => sp.GetRequiredService<IOptions<StorageOptions>>().Value.NamePrefix;
+        services.AddSingleton(sp => new OrgStore(
+            sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<BlobServiceClient>(), sp.GetRequiredService<TimeProvider>(), Prefix(sp)));
+        services.AddSingleton(sp => new UserStore(sp.GetRequiredService<TableServiceClient>(), Prefix(sp)));
+        services.AddSingleton(sp => new AuthTables(sp.GetRequiredService<TableServiceClient>(), Prefix(sp)));
         services.AddSingleton<SessionService>();
-        services.AddSingleton<RateLimiter>();
+        services.AddSingleton(sp => new RateLimiter(
+            sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<ExpiryStore>(), sp.GetRequiredService<TimeProvider>(), Prefix(sp)));
         services.AddSingleton<AuthService>();
         services.AddSingleton<UserService>();
         services.AddSingleton<OrgService>();
-        services.AddSingleton(sp => new ExpiryStore(sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<IOptions<StorageOptions>>().Value.NamePrefix));
+        services.AddSingleton(sp => new ExpiryStore(sp.GetRequiredService<TableServiceClient>(), Prefix(sp)));
         services.AddSingleton<ExpirySweeper>();
         // Transient like the typed RtkClient it uses.
         services.AddTransient<RegistrationService>();

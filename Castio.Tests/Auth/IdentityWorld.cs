@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using System.Security.Cryptography;
+using Azure.Data.Tables;
 using Castio.Core.Abuse;
 using Castio.Core.Auth;
 using Castio.Core.Orgs;
@@ -24,16 +25,17 @@ internal sealed class IdentityWorld
             SigningKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
         });
         var prefix = Prefix = AzuriteFixture.UniqueName("id");
-        Tables = new OrgTables(azurite.Tables, azurite.Blobs, prefix);
+        Tables = new WorldTables(azurite.Tables, prefix);
         Expiries = new ExpiryStore(azurite.Tables, prefix);
         Sweeper = new ExpirySweeper(Expiries, Clock, NullLogger<ExpirySweeper>.Instance);
-        Orgs = new OrgStore(Tables, Clock);
-        Users = new UserStore(Tables);
+        Orgs = new OrgStore(azurite.Tables, azurite.Blobs, Clock, prefix);
+        Users = new UserStore(azurite.Tables, prefix);
+        AuthTables = new AuthTables(azurite.Tables, prefix);
         AccessTokens = new AccessTokenService(Options, Clock);
-        Sessions = new SessionService(Tables, Expiries, Users, AccessTokens, Options, Clock, NullLogger<SessionService>.Instance);
-        Limiter = new RateLimiter(Tables, Expiries, Clock);
-        Auth = new AuthService(Orgs, Users, Tables, Sessions, Hasher, Limiter, Options, Clock);
-        UserService = new UserService(Users, Tables, Expiries, Sessions, Options, Clock);
+        Sessions = new SessionService(AuthTables, Expiries, Users, AccessTokens, Options, Clock, NullLogger<SessionService>.Instance);
+        Limiter = new RateLimiter(azurite.Tables, Expiries, Clock, prefix);
+        Auth = new AuthService(Orgs, Users, AuthTables, Sessions, Hasher, Limiter, Options, Clock);
+        UserService = new UserService(Users, AuthTables, Expiries, Sessions, Options, Clock);
         OrgService = new OrgService(Orgs, Clock);
     }
 
@@ -44,7 +46,9 @@ internal sealed class IdentityWorld
     public PasswordHasher Hasher { get; } = new(1_000);
     /// <summary>The storage name prefix of this world's tables.</summary>
     public string Prefix { get; }
-    public OrgTables Tables { get; }
+    /// <summary>This world's tables, for tests that look at what was stored.</summary>
+    public WorldTables Tables { get; }
+    public AuthTables AuthTables { get; }
     public ExpiryStore Expiries { get; }
     public ExpirySweeper Sweeper { get; }
     public OrgStore Orgs { get; }
@@ -74,7 +78,7 @@ internal sealed class IdentityWorld
             CreatedAt = now,
             UpdatedAt = now,
         };
-        await Orgs.CreateWithOwnerAsync(org, owner, cancellationToken);
+        await Orgs.CreateAsync(org, UserStore.Rows(owner), cancellationToken);
         claim.State = OrgSlugEntity.Active;
         await Orgs.SaveClaimAsync(claim, cancellationToken);
         return (org, owner);
@@ -96,7 +100,7 @@ internal sealed class IdentityWorld
         return new UserEntity
         {
             PartitionKey = OrgKeys.Partition(orgId),
-            RowKey = OrgKeys.User(Guid.CreateVersion7()),
+            RowKey = UserKeys.User(Guid.CreateVersion7()),
             Email = email,
             Name = "User " + role.ToWire(),
             Role = role.ToWire(),
@@ -106,4 +110,13 @@ internal sealed class IdentityWorld
             UpdatedAt = now,
         };
     }
+}
+
+/// <summary>The tables of one world by their base names, whichever feature owns them.</summary>
+internal sealed class WorldTables(TableServiceClient service, string prefix)
+{
+    public TableClient Orgs { get; } = service.GetTableClient(prefix + OrgStore.OrgsTable);
+    public TableClient Sessions { get; } = service.GetTableClient(prefix + AuthTables.SessionsTable);
+    public TableClient TokenIndex { get; } = service.GetTableClient(prefix + AuthTables.TokenIndexTable);
+    public TableClient RateLimits { get; } = service.GetTableClient(prefix + RateLimiter.TableName);
 }

@@ -110,14 +110,14 @@ public class RateLimiterTests(AzuriteFixture azurite)
     public async Task InstancesSharingTheTableTogetherAllowExactlyTheLimit()
     {
         var rule = new RateLimitRule("test.shared", 10, TimeSpan.FromMinutes(1));
-        var other = new RateLimiter(_world.Tables, _world.Expiries, _world.Clock);
+        var other = new RateLimiter(azurite.Tables, _world.Expiries, _world.Clock, _world.Prefix);
         // The other instance has already read the window when this one starts counting.
         Assert.True((await other.CheckAsync(rule, "shared", Ct)).Allowed);
 
         var results = await Task.WhenAll(Enumerable.Range(0, 64).Select(i => (i % 2 == 0 ? _world.Limiter : other).AcquireAsync(rule, "shared", Ct)));
 
         Assert.Equal(10, results.Count(r => r.Allowed));
-        Assert.False((await new RateLimiter(_world.Tables, _world.Expiries, _world.Clock).AcquireAsync(rule, "shared", Ct)).Allowed);
+        Assert.False((await new RateLimiter(azurite.Tables, _world.Expiries, _world.Clock, _world.Prefix).AcquireAsync(rule, "shared", Ct)).Allowed);
     }
 
     [Fact]
@@ -127,7 +127,7 @@ public class RateLimiterTests(AzuriteFixture azurite)
         var options = new TableClientOptions();
         options.AddPolicy(requests, HttpPipelinePosition.PerCall);
         var service = new TableServiceClient(azurite.ConnectionString, options);
-        var limiter = new RateLimiter(new OrgTables(service, azurite.Blobs, _world.Prefix), new ExpiryStore(service, _world.Prefix), _world.Clock);
+        var limiter = new RateLimiter(service, new ExpiryStore(service, _world.Prefix), _world.Clock, _world.Prefix);
         for (var i = 0; i < Rule.Limit; i++)
         {
             Assert.True((await limiter.AcquireAsync(Rule, "memo", Ct)).Allowed);

@@ -71,7 +71,7 @@ public class ExpirySweeperTests(AzuriteFixture azurite)
     {
         var (org, owner) = await _world.CreateOrgAsync(cancellationToken: Ct);
         var invited = (await _world.UserService.InviteAsync(IdentityWorld.Caller(owner), new InviteCommand("late@example.com", "Late", "member"), Ct)).Value;
-        var invites = TableClient.CreateQueryFilter($"PartitionKey eq {org.PartitionKey} and RowKey gt {OrgKeys.InvitePrefix} and RowKey lt {OrgKeys.PrefixEnd(OrgKeys.InvitePrefix)}");
+        var invites = TableClient.CreateQueryFilter($"PartitionKey eq {org.PartitionKey} and RowKey gt {UserKeys.InvitePrefix} and RowKey lt {TableKeys.PrefixEnd(UserKeys.InvitePrefix)}");
         Assert.Equal(1, await CountAsync(_world.Tables.Orgs, invites));
 
         _world.Clock.Advance(_world.Options.Value.InviteLifetime + TimeSpan.FromHours(1));

@@ -1,3 +1,4 @@
+using Castio.Core.Common;
 using Castio.Core.Users;
 
 namespace Castio.Tests.Users;

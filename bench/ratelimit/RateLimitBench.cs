@@ -2,10 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
-using Azure.Storage.Blobs;
 using Castio.Core.Abuse;
 using Castio.Core.Auth;
-using Castio.Core.Orgs;
 using Castio.Core.Retention;
 using Castio.LocalHost;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -29,10 +27,10 @@ internal static class RateLimitBench
         var root = AzuriteProcess.FindRepoRoot(AppContext.BaseDirectory) ?? throw new InvalidOperationException("repo root not found");
         await using var azurite = await AzuriteProcess.StartAsync(new AzuriteStartOptions(root), NullLogger.Instance);
         var service = new TableServiceClient(azurite.ConnectionString);
-        var tables = new OrgTables(service, new BlobServiceClient(azurite.ConnectionString), "bench");
-        await tables.EnsureCreatedAsync(default);
-        var current = new RateLimiter(tables, new ExpiryStore(service, "bench"), TimeProvider.System);
-        var previous = new EtagRateLimiter(tables.RateLimits);
+        var rateLimits = service.GetTableClient("bench" + RateLimiter.TableName);
+        await rateLimits.CreateIfNotExistsAsync();
+        var current = new RateLimiter(service, new ExpiryStore(service, "bench"), TimeProvider.System, "bench");
+        var previous = new EtagRateLimiter(rateLimits);
 
         foreach (var limit in new[] { 100, 10 })
         {

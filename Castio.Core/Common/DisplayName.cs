@@ -1,4 +1,4 @@
-namespace Castio.Core.Users;
+namespace Castio.Core.Common;
 
 /// <summary>Person and organization names: trimmed, 1 to 100 characters, no control characters.</summary>
 public static class DisplayName

@@ -1,22 +1,23 @@
 using Azure;
-using Castio.Core.Auth;
 using Castio.Core.Common;
+using Castio.Core.Orgs;
 using Castio.Core.Presets;
 using Castio.Core.Rtk;
 using Castio.Core.Users;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Castio.Core.Orgs;
+namespace Castio.Core.Auth;
 
 public sealed record RegisterCommand(string? Email, string? Password, string? Name, string? OrgName, string? OrgSlug);
 
 /// <summary>
-/// Org registration (seed §4.3): org, owner, RTK app, the 14 presets, then a session. The slug is
+/// Org registration: org, owner, RTK app, the 14 presets, then a session. The slug is
 /// claimed first under a lease; the RTK app id is written onto the claim as soon as it exists, so
 /// a failed or crashed attempt leaves no orphan (the next attempt for the slug reuses the app and
 /// re-runs the idempotent preset provisioning). The org and its owner are one transaction, and the
-/// slug turns active last, so nothing half-made can be signed into or looked up.
+/// slug turns active last, so nothing half-made can be signed into or looked up. It ends in a sign-in,
+/// so it sits in Auth, above the Orgs and Users stores it writes through.
 /// </summary>
 public sealed partial class RegistrationService(
     OrgStore orgs,
@@ -65,7 +66,7 @@ public sealed partial class RegistrationService(
             owner = new UserEntity
             {
                 PartitionKey = OrgKeys.Partition(orgId),
-                RowKey = OrgKeys.User(Guid.CreateVersion7()),
+                RowKey = UserKeys.User(Guid.CreateVersion7()),
                 Email = email,
                 Name = name,
                 Role = Role.Owner.ToWire(),
@@ -85,7 +86,7 @@ public sealed partial class RegistrationService(
                 CreatedAt = now,
                 UpdatedAt = now,
             };
-            await orgs.CreateWithOwnerAsync(org, owner, cancellationToken);
+            await orgs.CreateAsync(org, UserStore.Rows(owner), cancellationToken);
 
             claim.State = OrgSlugEntity.Active;
             claim.LeaseUntil = now;
@@ -142,7 +143,7 @@ public sealed partial class RegistrationService(
             {
                 try
                 {
-                    await orgs.DeleteWithOwnerAsync(org, owner, timeout.Token);
+                    await orgs.DeleteAsync(org, UserStore.Rows(owner), timeout.Token);
                 }
                 catch (RequestFailedException e) when (e.Status == 404)
                 {

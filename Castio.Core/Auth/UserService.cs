@@ -1,28 +1,21 @@
 using Azure;
 using Azure.Data.Tables;
-using Castio.Core.Auth;
 using Castio.Core.Common;
 using Castio.Core.Orgs;
 using Castio.Core.Retention;
+using Castio.Core.Users;
 using Microsoft.Extensions.Options;
 
-namespace Castio.Core.Users;
-
-public sealed record UserPage(IReadOnlyList<UserView> Users, string? NextCursor);
-
-public sealed record InviteCommand(string? Email, string? Name, string? Role);
-
-public sealed record InvitedUser(UserView User, string InviteToken, DateTimeOffset InviteExpiresAt);
-
-public sealed record UserUpdate(string? Name, string? Role);
+namespace Castio.Core.Auth;
 
 /// <summary>
-/// User management inside the caller's org (seed §4.5 "manage users"). Every lookup is by the
-/// caller's org id, so another org's user is simply not found.
+/// User management inside the caller's org, for owners and admins (<see cref="Permission.ManageUsers"/>). Every lookup is by the
+/// caller's org id, so another org's user is simply not found. It sits in Auth, above Users, because
+/// it mints invite tokens and ends sessions; the user rows themselves are kept by <see cref="UserStore"/>.
 /// </summary>
 public sealed class UserService(
     UserStore users,
-    OrgTables tables,
+    AuthTables tables,
     ExpiryStore expiries,
     SessionService sessions,
     IOptions<AuthOptions> options,
@@ -89,7 +82,7 @@ public sealed class UserService(
         var user = new UserEntity
         {
             PartitionKey = OrgKeys.Partition(caller.OrgId),
-            RowKey = OrgKeys.User(Guid.CreateVersion7()),
+            RowKey = UserKeys.User(Guid.CreateVersion7()),
             Email = email,
             Name = name,
             Role = role.ToWire(),
@@ -104,7 +97,7 @@ public sealed class UserService(
         await expiries.AddAsync(
             expires,
             hash,
-            [new(OrgTables.OrgsTable, user.PartitionKey, OrgKeys.Invite(hash)), new(OrgTables.TokenIndexTable, hash, TokenIndexEntity.Invite)],
+            [new(OrgStore.OrgsTable, user.PartitionKey, UserKeys.Invite(hash)), new(AuthTables.TokenIndexTable, hash, TokenIndexEntity.Invite)],
             cancellationToken);
         await tables.TokenIndex.UpsertEntityAsync(
             new TokenIndexEntity { PartitionKey = hash, RowKey = TokenIndexEntity.Invite, OrgId = user.PartitionKey, ExpiresAt = expires },
@@ -113,7 +106,7 @@ public sealed class UserService(
         var invite = new InviteEntity
         {
             PartitionKey = user.PartitionKey,
-            RowKey = OrgKeys.Invite(hash),
+            RowKey = UserKeys.Invite(hash),
             UserId = user.Id.ToString("D"),
             CreatedBy = caller.UserId.ToString("D"),
             ExpiresAt = expires,
