@@ -8,7 +8,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 baseline_ref=${BASELINE_REF:-4a4de02}
-baseline_dir=${BASELINE_DIR:-/tmp/castio-baseline}
+baseline_dir=${BASELINE_DIR:-${TMPDIR:-/tmp}/castio-baseline}
 work=$(mktemp -d)
 pids=()
 cleanup() {

@@ -12,7 +12,7 @@
 # Usage: bench/cold-start/run.sh [runs]   (default 9)
 # Env:   COLD_ENV="DOTNET_TieredPGO=0 ..."  extra settings for every variant (to try runtime knobs fairly)
 #        COLD_BUILDS="jit r2r"              which builds to measure
-#        COLD_OUT=/tmp/dir                  keep the builds there and reuse them on the next run (for experiments)
+#        COLD_OUT=<dir>                    keep the builds there and reuse them on the next run (for experiments)
 #        COLD_PROBE=5                       then run each variant 5 more times under the StartupProbe hook and print
 #                                           where start-up went (milestones, JIT-compiled methods, assemblies)
 set -euo pipefail

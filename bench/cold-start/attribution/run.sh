@@ -16,7 +16,7 @@ set -euo pipefail
 runs=${1:-7}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
-tree=${ATTRIBUTION_DIR:-/tmp/castio-attribution}
+tree=${ATTRIBUTION_DIR:-${TMPDIR:-/tmp}/castio-attribution}
 work=$(mktemp -d)
 pids=()
 cleanup() {
