@@ -34,13 +34,29 @@ public sealed class HttpGate(AccessTokenService tokens, IServiceProvider service
             bodySize.MaxRequestBodySize = maxBody;
         }
 
+        // The token is checked first (no storage), so a refused request never waits on the user row.
+        AccessTokenClaims? claims = null;
+        if (function.Access.Roles is not null && (claims = await ValidateTokenAsync(http)) is null)
+        {
+            return Unauthenticated(http);
+        }
+
+        if (function.Rule is { } rule)
+        {
+            var who = function.Limit!.Key == RateLimitKey.User && claims is not null ? "user:" + claims.UserId.ToString("D") : "ip:" + addresses.Resolve(http);
+            var decision = await _limiter.Value.AcquireAsync(rule, who, http.RequestAborted);
+            if (!decision.Allowed)
+            {
+                http.Response.Headers.RetryAfter = ((int)Math.Ceiling(decision.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                return Problems.Problem(StatusCodes.Status429TooManyRequests, ProblemCodes.RateLimited, "Too many requests", $"The {rule.Name} limit is {rule.Limit} per {rule.Window.TotalSeconds:0} s.");
+            }
+        }
+
         if (function.Access.Roles is { } roles)
         {
-            var principal = await AuthenticateAsync(http);
-            if (principal is null)
+            if (await SignInAsync(claims!, http) is not { } principal)
             {
-                http.Response.Headers.WWWAuthenticate = http.Request.Headers.Authorization.Count > 0 ? "Bearer error=\"invalid_token\"" : "Bearer";
-                return Problems.Problem(StatusCodes.Status401Unauthorized, ProblemCodes.Unauthenticated, "Unauthorized", "Sign in and send the access token as a bearer token.");
+                return Unauthenticated(http);
             }
 
             http.User = principal;
@@ -50,38 +66,29 @@ public sealed class HttpGate(AccessTokenService tokens, IServiceProvider service
             }
         }
 
-        if (function.Rule is { } rule)
-        {
-            var who = function.Limit!.Key == RateLimitKey.User && http.User.FindFirst("sub")?.Value is { } sub ? "user:" + sub : "ip:" + addresses.Resolve(http);
-            var decision = await _limiter.Value.AcquireAsync(rule, who, http.RequestAborted);
-            if (!decision.Allowed)
-            {
-                http.Response.Headers.RetryAfter = ((int)Math.Ceiling(decision.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                return Problems.Problem(StatusCodes.Status429TooManyRequests, ProblemCodes.RateLimited, "Too many requests", $"The {rule.Name} limit is {rule.Limit} per {rule.Window.TotalSeconds:0} s.");
-            }
-        }
-
         return null;
     }
 
-    /// <summary>
-    /// Verifies the bearer JWT, then reads the user row, so a deactivation or a role change applies to the very
-    /// next request, not at token expiry. The org id comes only from the verified token; the role from the row.
-    /// </summary>
-    private async Task<ClaimsPrincipal?> AuthenticateAsync(HttpContext http)
+    private static IResult Unauthenticated(HttpContext http)
+    {
+        http.Response.Headers.WWWAuthenticate = http.Request.Headers.Authorization.Count > 0 ? "Bearer error=\"invalid_token\"" : "Bearer";
+        return Problems.Problem(StatusCodes.Status401Unauthorized, ProblemCodes.Unauthenticated, "Unauthorized", "Sign in and send the access token as a bearer token.");
+    }
+
+    private async Task<AccessTokenClaims?> ValidateTokenAsync(HttpContext http)
     {
         string? header = http.Request.Headers.Authorization;
-        if (string.IsNullOrEmpty(header) || !header.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
-        {
-            return null;
-        }
+        return string.IsNullOrEmpty(header) || !header.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase)
+            ? null
+            : await tokens.ValidateAsync(header[BearerPrefix.Length..].Trim());
+    }
 
-        var claims = await tokens.ValidateAsync(header[BearerPrefix.Length..].Trim());
-        if (claims is null)
-        {
-            return null;
-        }
-
+    /// <summary>
+    /// Reads the user row behind a verified token, so a deactivation or a role change applies to the very next
+    /// request, not at token expiry. The org id comes only from the verified token; the role from the row.
+    /// </summary>
+    private async Task<ClaimsPrincipal?> SignInAsync(AccessTokenClaims claims, HttpContext http)
+    {
         var user = await _users.Value.GetAsync(claims.OrgId, claims.UserId, http.RequestAborted);
         if (user is not { IsActive: true })
         {
