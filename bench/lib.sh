@@ -1,4 +1,14 @@
-# Shared by the bench scripts (source it). Needs: root (the repository), work (a scratch folder), pids (an array).
+# Shared by the bench scripts (source it, with root set to the repository). Provides work (a scratch folder) and pids (background processes to stop), both cleaned up on exit.
+
+# Every script gets a scratch folder and a list of background processes, both cleaned up on exit.
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 

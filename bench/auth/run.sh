@@ -9,14 +9,6 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 baseline_ref=${BASELINE_REF:-4a4de02}
 baseline_dir=${BASELINE_DIR:-${TMPDIR:-/tmp}/castio-baseline}
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
 source "$root/bench/lib.sh"
 
 ensure_baseline_worktree "$baseline_dir" "$baseline_ref"

@@ -18,16 +18,8 @@
 set -euo pipefail
 runs=${1:-9}
 root=$(cd "$(dirname "$0")/../.." && pwd)
-work=$(mktemp -d)
-out=${COLD_OUT:-$work}
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
 source "$root/bench/lib.sh"
+out=${COLD_OUT:-$work}
 read -r -a extra <<<"${COLD_ENV:-}"
 read -r -a builds <<<"${COLD_BUILDS:-jit r2r}"
 

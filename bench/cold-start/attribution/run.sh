@@ -17,14 +17,6 @@ runs=${1:-7}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 tree=${ATTRIBUTION_DIR:-${TMPDIR:-/tmp}/castio-attribution}
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
 source "$root/bench/lib.sh"
 
 if [ ! -e "$tree/.git" ]; then git -C "$root" worktree add --detach "$tree" HEAD >/dev/null; fi
