@@ -33,14 +33,6 @@ public static class DurableFunctions
         : type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Task<>) ? type.GetGenericArguments()[0]
         : type;
 
-    private static async Task<object?> AwaitAsync(object? returned)
-    {
-        if (returned is not Task task)
-            return returned;
-        await task;
-        return task.GetType().IsGenericType ? task.GetType().GetProperty("Result")!.GetValue(task) : null;
-    }
-
     private sealed class MethodOrchestrator(OrchestratorFunction function) : ITaskOrchestrator
     {
         // The input is read with context.GetInput<T>(), as in the isolated worker.
@@ -56,7 +48,7 @@ public static class DurableFunctions
             object?[] args = [.. function.Method.GetParameters().Select(object? (p) => p.ParameterType == typeof(TaskOrchestrationContext)
                 ? withInput
                 : throw new InvalidOperationException($"Orchestrator {function.Name}: Castio.LocalHost cannot bind '{p.Name}'."))];
-            return AwaitAsync(function.Method.Invoke(target, BindingFlags.DoNotWrapExceptions, null, args, null));
+            return FunctionMethod.InvokeAsync(function.Method, target, args);
         }
     }
 
@@ -74,7 +66,7 @@ public static class DurableFunctions
                 p == function.Input || p.Position == function.Input.Position ? input
                 : p.ParameterType == typeof(CancellationToken) ? CancellationToken.None
                 : throw new InvalidOperationException($"Activity {function.Name}: Castio.LocalHost cannot bind '{p.Name}'."))];
-            return await AwaitAsync(function.Method.Invoke(target, BindingFlags.DoNotWrapExceptions, null, args, null));
+            return await FunctionMethod.InvokeAsync(function.Method, target, args);
         }
     }
 

@@ -104,18 +104,7 @@ public static partial class FunctionEndpoints
                 : (_factory ??= ActivatorUtilities.CreateFactory(_function.Method.DeclaringType!, Type.EmptyTypes)).Invoke(http.RequestServices, null);
             try
             {
-                var returned = _function.Method.Invoke(target, BindingFlags.DoNotWrapExceptions, null, [.. _binders.Select(b => b(http))], null);
-                switch (returned)
-                {
-                    case Task task:
-                        await task;
-                        return task.GetType().IsGenericType ? task.GetType().GetProperty("Result")!.GetValue(task) : null;
-                    case ValueTask valueTask:
-                        await valueTask;
-                        return null;
-                    default:
-                        return returned;
-                }
+                return await FunctionMethod.InvokeAsync(_function.Method, target, [.. _binders.Select(b => b(http))]);
             }
             finally
             {

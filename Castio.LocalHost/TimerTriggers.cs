@@ -58,8 +58,7 @@ public sealed partial class TimerTriggers(FunctionCatalog catalog, IServiceScope
                 : p.ParameterType == typeof(CancellationToken) ? cancellationToken
                 : p.ParameterType == typeof(Microsoft.DurableTask.Client.DurableTaskClient) ? scope.ServiceProvider.GetRequiredService<Microsoft.DurableTask.Client.DurableTaskClient>()
                 : throw new InvalidOperationException($"Timer function {function.Name}: cannot bind '{p.Name}'."))];
-            if (function.Method.Invoke(target, BindingFlags.DoNotWrapExceptions, null, args, null) is Task task)
-                await task;
+            await FunctionMethod.InvokeAsync(function.Method, target, args);
             LogRan(logger, function.Name);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
