@@ -34,7 +34,8 @@ public sealed class RtkTelemetryTests : IClassFixture<SimulatorFixture>, IDispos
     private (RtkClient Client, ListLogger Logs) Client()
     {
         var logs = new ListLogger();
-        var options = Options.Create(RtkTestKit.OptionsFor(simulator.Sim));
+        // Generous timeouts: a loaded machine can take seconds over a simulator's first request, and timing is not what this checks.
+        var options = Options.Create(RtkTestKit.OptionsFor(simulator.Sim, o => { o.AttemptTimeout = TimeSpan.FromSeconds(30); o.RequestTimeout = TimeSpan.FromSeconds(60); }));
         var resilience = new RtkResilience(options, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<RtkResilience>.Instance);
         return (new RtkClient(new HttpClient(), options, resilience, logs), logs);
     }
