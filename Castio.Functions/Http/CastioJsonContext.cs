@@ -23,4 +23,8 @@ namespace Castio.Functions.Http;
 [JsonSerializable(typeof(Castio.Core.Orgs.BrandingAssetView))]
 [JsonSerializable(typeof(Castio.Core.Orgs.PublicBranding))]
 [JsonSerializable(typeof(IDictionary<string, string[]>))]
+[JsonSerializable(typeof(Castio.Core.Meetings.MeetingInput))]
+[JsonSerializable(typeof(Castio.Core.Meetings.Meeting))]
+[JsonSerializable(typeof(Castio.Core.Meetings.MeetingPage))]
+[JsonSerializable(typeof(Castio.Core.Meetings.PublicMeeting))]
 internal sealed partial class CastioJsonContext : JsonSerializerContext;
