@@ -23,4 +23,6 @@ namespace Castio.Functions.Http;
 [JsonSerializable(typeof(Castio.Core.Orgs.BrandingAssetView))]
 [JsonSerializable(typeof(Castio.Core.Orgs.PublicBranding))]
 [JsonSerializable(typeof(IDictionary<string, string[]>))]
+[JsonSerializable(typeof(Castio.Core.Scheduling.SchedulePreviewRequest))]
+[JsonSerializable(typeof(Castio.Core.Scheduling.SchedulePreviewResult))]
 internal sealed partial class CastioJsonContext : JsonSerializerContext;
