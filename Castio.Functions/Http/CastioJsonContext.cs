@@ -27,4 +27,6 @@ namespace Castio.Functions.Http;
 [JsonSerializable(typeof(Castio.Core.Meetings.Meeting))]
 [JsonSerializable(typeof(Castio.Core.Meetings.MeetingPage))]
 [JsonSerializable(typeof(Castio.Core.Meetings.PublicMeeting))]
+[JsonSerializable(typeof(Castio.Core.Scheduling.SchedulePreviewRequest))]
+[JsonSerializable(typeof(Castio.Core.Scheduling.SchedulePreviewResult))]
 internal sealed partial class CastioJsonContext : JsonSerializerContext;
