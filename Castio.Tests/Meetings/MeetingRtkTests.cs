@@ -34,7 +34,7 @@ public class MeetingRtkTests(AzuriteFixture azurite, SimulatorFixture simulator)
     private static async Task<string> AppIdAsync(CastioApplication app, Caller owner) =>
         (await app.Services.GetRequiredService<OrgStore>().GetAsync(owner.OrgId, Ct))!.RtkAppId;
 
-    private static Task<RtkMeeting> RtkMeetingAsync(RtkSimulatorHost sim, string appId, string id) => RtkTestKit.Client(sim).GetMeetingAsync(appId, id, Ct);
+    private static Task<RtkMeeting> RtkMeetingAsync(RtkSimulatorHost sim, string appId, string id) => RtkTestKit.Client(sim).Meetings.GetAsync(appId, id, Ct);
 
     private static async Task<JsonObject> GetAsync(HttpClient client, Caller who, JsonObject meeting) =>
         await (await client.SendAsync(HttpMethod.Get, $"/api/meetings/{meeting["id"]}", token: who.AccessToken)).JsonAsync();
@@ -212,7 +212,7 @@ public class MeetingRtkTests(AzuriteFixture azurite, SimulatorFixture simulator)
         Assert.Single(simulator.Sim.Calls("POST", "/meetings", mark));
         var appId = await AppIdAsync(app, who);
         // The org's own RTK app holds just this one meeting.
-        var orphanId = Assert.Single((await RtkTestKit.Client(simulator.Sim).ListMeetingsAsync(appId, null, Ct)).Items).Id;
+        var orphanId = Assert.Single((await RtkTestKit.Client(simulator.Sim).Meetings.ListAsync(appId, null, Ct)).Items).Id;
         var store = app.Services.GetRequiredService<MeetingStore>();
         Assert.NotNull(await store.FindByRtkMeetingIdAsync(orphanId, Ct));
 
@@ -256,7 +256,7 @@ public class MeetingRtkTests(AzuriteFixture azurite, SimulatorFixture simulator)
         await failed.ProblemAsync(HttpStatusCode.ServiceUnavailable);
         Assert.Null((await GetAsync(client, owner, meeting))["rtkMeetingId"]);
         var appId = await AppIdAsync(app, owner);
-        var created = Assert.Single((await RtkTestKit.Client(sim).ListMeetingsAsync(appId, null, Ct)).Items);
+        var created = Assert.Single((await RtkTestKit.Client(sim).Meetings.ListAsync(appId, null, Ct)).Items);
         app.Clock.Advance(MeetingReconciler.Grace + TimeSpan.FromMinutes(1));
 
         var result = await app.Services.GetRequiredService<MeetingReconciler>().ReconcileAsync(Ct);
