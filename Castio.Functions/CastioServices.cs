@@ -1,5 +1,6 @@
 using Castio.Core.Presets;
 using Castio.Core.Rtk;
+using Castio.Core.Scheduling;
 using Castio.Core.Webhooks;
 using Castio.Functions.Auth;
 using Castio.Core.Storage;
@@ -36,6 +37,7 @@ public static class CastioServices
 
         // Features
         services.AddCastioAuth(configuration);
+        services.AddScheduling();
         return services;
     }
 }

@@ -25,4 +25,8 @@ namespace Castio.Functions.Http;
 [JsonSerializable(typeof(IDictionary<string, string[]>))]
 [JsonSerializable(typeof(Castio.Core.Scheduling.SchedulePreviewRequest))]
 [JsonSerializable(typeof(Castio.Core.Scheduling.SchedulePreviewResult))]
+[JsonSerializable(typeof(Castio.Core.Scheduling.OccurrenceList))]
+[JsonSerializable(typeof(Castio.Core.Scheduling.AgendaPage))]
+[JsonSerializable(typeof(Castio.Core.Scheduling.OccurrencePatch))]
+[JsonSerializable(typeof(Castio.Core.Scheduling.OccurrenceView))]
 internal sealed partial class CastioJsonContext : JsonSerializerContext;
