@@ -91,6 +91,21 @@ public sealed partial class MeetingRtk(RtkClient rtk, MeetingStore store, TimePr
         return creation.RtkMeetingId;
     }
 
+    /// <summary>Carries an edit of the meeting's title, recording or transcription over to its RTK meeting (status untouched).</summary>
+    public Task UpdateSettingsAsync(string appId, string rtkMeetingId, MeetingEntity meeting, CancellationToken cancellationToken)
+    {
+        var r = RequestFor(meeting);
+        return rtk.Meetings.UpdateAsync(appId, rtkMeetingId, new RtkMeetingUpdate
+        {
+            Title = r.Title,
+            RecordOnStart = r.RecordOnStart,
+            PersistChat = r.PersistChat,
+            SummarizeOnEnd = r.SummarizeOnEnd,
+            SessionKeepAliveTimeInSecs = r.SessionKeepAliveTimeInSecs,
+            AiConfig = r.AiConfig,
+        }, cancellationToken);
+    }
+
     /// <summary>PATCH status ACTIVE or INACTIVE, the only way RTK sets it.</summary>
     public Task SetStatusAsync(string appId, string rtkMeetingId, string status, CancellationToken cancellationToken) =>
         rtk.Meetings.UpdateAsync(appId, rtkMeetingId, new RtkMeetingUpdate { Status = status }, cancellationToken);

@@ -295,6 +295,7 @@ public sealed partial class MeetingService(
                 return new Error(ErrorKind.Conflict, MeetingErrors.NotEditable, "The schedule can change only before the meeting starts.");
             }
 
+            var rtkBefore = (meeting.Title, meeting.RecordingAutoStart, meeting.TranscriptionEnabled);
             meeting.Title = input.Title?.Trim() ?? meeting.Title;
             meeting.Description = input.Description is null ? meeting.Description : input.Description.Trim() is { Length: > 0 } d ? d : null;
             meeting.MeetingType = input.MeetingType ?? meeting.MeetingType;
@@ -312,6 +313,18 @@ public sealed partial class MeetingService(
                 meeting.Rrule = schedule.Rrule;
                 meeting.Dtstart = schedule.Dtstart;
                 meeting.DurationMinutes = schedule.DurationMinutes;
+            }
+
+            if (meeting.RtkMeetingId is { } rtkId && rtkBefore != (meeting.Title, meeting.RecordingAutoStart, meeting.TranscriptionEnabled))
+            {
+                try
+                {
+                    await rtk.UpdateSettingsAsync(org.RtkAppId, rtkId, meeting, cancellationToken);
+                }
+                catch (RtkException e)
+                {
+                    return RtkError(e);
+                }
             }
 
             var oldVanity = meeting.VanitySlug;
@@ -711,6 +724,7 @@ public sealed partial class MeetingService(
             meeting.MeetingType,
             meeting.Status,
             effective != GuestAccess.Disabled,
+            effective,
             new PublicMeetingBranding(org.Name, org.BrandColor, org.Theme, Url(BrandingAssetKind.Logo), Url(BrandingAssetKind.Favicon), Url(BrandingAssetKind.Background)));
     }
 

@@ -115,7 +115,8 @@ public class MeetingRtkTests(AzuriteFixture azurite, SimulatorFixture simulator)
 
         Assert.Equal(HttpStatusCode.OK, bySlug.StatusCode);
         var a = await bySlug.JsonAsync();
-        Assert.Equal(["branding", "guestsMayJoin", "meetingType", "status", "title"], a.Select(p => p.Key).Order());
+        Assert.Equal(["branding", "guestAccess", "guestsMayJoin", "meetingType", "status", "title"], a.Select(p => p.Key).Order());
+        Assert.Equal("disabled", (string?)a["guestAccess"]);
         Assert.Equal(["backgroundUrl", "brandColor", "faviconUrl", "logoUrl", "orgName", "theme"], a["branding"]!.AsObject().Select(p => p.Key).Order());
         Assert.Equal("Board", (string?)a["title"]);
         Assert.False((bool)a["guestsMayJoin"]!);
@@ -123,7 +124,8 @@ public class MeetingRtkTests(AzuriteFixture azurite, SimulatorFixture simulator)
         var b = await byVanity.JsonAsync();
         Assert.Equal("Lobby", (string?)b["title"]);
         Assert.Equal("audio", (string?)b["meetingType"]);
-        Assert.True((bool)b["guestsMayJoin"]!); // the org default, link_only
+        Assert.True((bool)b["guestsMayJoin"]!);
+        Assert.Equal("link_only", (string?)b["guestAccess"]); // the org's default
         Assert.Equal("active", (string?)b["status"]);
         Assert.DoesNotContain((string)room["rtkMeetingId"]!, await byVanity.Content.ReadAsStringAsync(Ct));
 

@@ -451,4 +451,26 @@ public class MeetingsApiTests(AzuriteFixture azurite, SimulatorFixture simulator
         var after = await (await client.SendAsync(HttpMethod.Get, $"/api/meetings/{series["id"]}/occurrences", token: owner.AccessToken)).JsonAsync();
         Assert.All(after["occurrences"]!.AsArray().Where(o => o!["id"] is not null), o => Assert.Equal("cancelled", (string?)o!["status"]));
     }
+
+    [Fact]
+    public async Task EditingAStartedMeetingCarriesTitleAndRecordingOverToItsRtkMeeting()
+    {
+        await using var app = NewApp();
+        using var client = app.CreateHttpClient();
+        var owner = await AuthTestKit.RegisterAsync(client);
+        var meeting = await client.CreateMeetingAsync(owner);
+        var rtkId = (string)(await (await client.TransitionAsync(owner, meeting, "start")).JsonAsync())["rtkMeetingId"]!;
+        var mark = simulator.Sim.Mark();
+
+        var patched = await client.SendAsync(HttpMethod.Patch, $"/api/meetings/{meeting["id"]}", new { title = "Renamed", recordingAutoStart = true }, owner.AccessToken);
+        var untouched = await client.SendAsync(HttpMethod.Patch, $"/api/meetings/{meeting["id"]}", new { waitingRoomEnabled = false }, owner.AccessToken);
+
+        Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, untouched.StatusCode);
+        var patch = Assert.Single(simulator.Sim.Calls("PATCH", "/meetings/" + rtkId, mark));
+        var body = MeetingTestKit.Body(patch);
+        Assert.Equal("Renamed", (string?)body["title"]);
+        Assert.True((bool)body["record_on_start"]!);
+        Assert.False(body.ContainsKey("status"));
+    }
 }
