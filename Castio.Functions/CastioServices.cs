@@ -1,5 +1,7 @@
+using Castio.Core.Meetings;
 using Castio.Core.Presets;
 using Castio.Core.Rtk;
+using Castio.Core.Scheduling;
 using Castio.Core.Webhooks;
 using Castio.Functions.Auth;
 using Castio.Core.Storage;
@@ -37,6 +39,8 @@ public static class CastioServices
 
         // Features
         services.AddCastioAuth(configuration);
+        services.AddMeetings();
+        services.AddScheduling();
         services.AddCastioObservability(configuration);
         return services;
     }
