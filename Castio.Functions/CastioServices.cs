@@ -1,3 +1,5 @@
+using Castio.Core.HostControls;
+using Castio.Core.Invites;
 using Castio.Core.Presets;
 using Castio.Core.Rtk;
 using Castio.Core.Webhooks;
@@ -36,6 +38,8 @@ public static class CastioServices
 
         // Features
         services.AddCastioAuth(configuration);
+        services.AddInvites();
+        services.AddHostControls();
         return services;
     }
 }

@@ -16,6 +16,7 @@ namespace Castio.Core.HostControls;
 /// </summary>
 public sealed class HostControlService(
     MeetingStore meetings,
+    MeetingService meetingService,
     ParticipantStore participants,
     OrgStore orgs,
     RtkClient rtk,
@@ -239,6 +240,18 @@ public sealed class HostControlService(
             return new LivestreamState(active.Id, LivestreamStopped, active.PlaybackUrl);
         }, cancellationToken);
 
+    /// <summary>Locks the meeting to new joins (people already in stay), or opens it again.</summary>
+    public Task<Outcome<LockState>> SetLockedAsync(CurrentUser caller, Guid meetingId, bool locked, CancellationToken cancellationToken) =>
+        AuditedAsync(caller, meetingId, locked ? AuditActions.Lock : AuditActions.Unlock, null, null, async (meeting, ct) =>
+        {
+            var changed = await meetingService.SetLockedAsync(caller, meetingId, locked, ct);
+            return changed.Succeeded ? new LockState(meetingId, changed.Value.Locked) : changed.Error!;
+        }, cancellationToken);
+
+    /// <summary>Ends the meeting for everyone (the meetings lifecycle's end: kick-all, RTK inactive), audited like every host control.</summary>
+    public Task<Outcome<Meeting>> EndForEveryoneAsync(CurrentUser caller, Guid meetingId, CancellationToken cancellationToken) =>
+        AuditedAsync(caller, meetingId, AuditActions.End, null, null, (_, ct) => meetingService.EndAsync(caller, meetingId, ct), cancellationToken);
+
     /// <summary>The meeting's audit log, newest first (owners, admins and the meeting's host).</summary>
     public async Task<Outcome<AuditPage>> ListAuditAsync(CurrentUser caller, Guid meetingId, string? cursor, int? limit, CancellationToken cancellationToken)
     {
@@ -304,8 +317,9 @@ public sealed class HostControlService(
         }
         catch (RtkException e)
         {
-            await audit.WriteAsync(record, AuditOutcomes.Failed, e.IsUnavailable ? RtkProblemCodes.Unavailable : RtkProblemCodes.Rejected, cancellationToken);
-            throw;
+            outcome = e.IsUnavailable
+                ? new Error(ErrorKind.Unavailable, RtkProblemCodes.Unavailable, "The meeting service is not answering; try again shortly.", RetryAfter: e.RetryAfter ?? TimeSpan.FromSeconds(5))
+                : new Error(ErrorKind.Unavailable, RtkProblemCodes.Rejected, "The meeting service refused the request.");
         }
 
         await audit.WriteAsync(record, outcome.Succeeded ? AuditOutcomes.Succeeded : AuditOutcomes.Failed, outcome.Error?.Code, cancellationToken);
@@ -315,7 +329,7 @@ public sealed class HostControlService(
     /// <summary>The RTK app and meeting of a meeting with a live session, or null when none is live.</summary>
     private async Task<(string AppId, string RtkMeetingId)?> LiveAsync(Guid orgId, MeetingEntity meeting, CancellationToken cancellationToken)
     {
-        if (meeting.Status != MeetingStatus.Active || meeting.RtkMeetingId is not { } rtkMeetingId)
+        if (meeting.Status is MeetingStatus.Ended or MeetingStatus.Cancelled || meeting.RtkMeetingId is not { } rtkMeetingId)
         {
             return null;
         }

@@ -79,7 +79,7 @@ public sealed partial class InviteService(InviteStore invites, MeetingStore meet
             return MeetingNotFound;
         }
 
-        if (!CanManage(caller, meeting))
+        if (!MeetingAccess.CanManage(caller, meeting))
         {
             return NotManager;
         }
@@ -178,7 +178,7 @@ public sealed partial class InviteService(InviteStore invites, MeetingStore meet
             return MeetingNotFound;
         }
 
-        if (!CanManage(caller, meeting))
+        if (!MeetingAccess.CanManage(caller, meeting))
         {
             return NotManager;
         }
@@ -275,11 +275,6 @@ public sealed partial class InviteService(InviteStore invites, MeetingStore meet
             [.. page.Select(i => new MyInvite(InviteView.From(i), byId.TryGetValue(Guid.Parse(i.MeetingId), out var m) ? Summary(m) : null))],
             next?.ToString("N"));
     }
-
-    /// <summary>Owners and admins manage every meeting of their org; a host manages the meetings they host.</summary>
-    public static bool CanManage(CurrentUser caller, MeetingEntity meeting) =>
-        caller.Role.Allows(Permission.EditAnyMeeting)
-        || (caller.Role.Allows(Permission.EditOwnMeeting) && meeting.HostUserId == caller.UserId.ToString("D"));
 
     private static bool IsClosed(MeetingEntity meeting) => meeting.Status is MeetingStatus.Ended or MeetingStatus.Cancelled;
 

@@ -37,6 +37,16 @@ public sealed class HostControlsFunctions(HostControlService controls)
         return (await controls.ChangeRoleAsync(req.Caller(), id, participantId, request.Role, cancellationToken)).ToResult(TypedResults.Ok, req.HttpContext);
     }
 
+    [Function("HostControls_Lock"), Requires(Permission.EditOwnMeeting), EndpointSummary("Lock the meeting: nobody new may join; people already in stay")]
+    public async Task<Results<Ok<LockState>, ValidationProblem, ProblemHttpResult>> Lock(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/meetings/{id:guid}/lock")] HttpRequest req, Guid id, CancellationToken cancellationToken) =>
+        (await controls.SetLockedAsync(req.Caller(), id, true, cancellationToken)).ToResult(TypedResults.Ok, req.HttpContext);
+
+    [Function("HostControls_Unlock"), Requires(Permission.EditOwnMeeting), EndpointSummary("Unlock the meeting to new joins")]
+    public async Task<Results<Ok<LockState>, ValidationProblem, ProblemHttpResult>> Unlock(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/meetings/{id:guid}/unlock")] HttpRequest req, Guid id, CancellationToken cancellationToken) =>
+        (await controls.SetLockedAsync(req.Caller(), id, false, cancellationToken)).ToResult(TypedResults.Ok, req.HttpContext);
+
     [Function("HostControls_RecordingStart"), Requires(Permission.RecordOwnMeeting), EndpointSummary("Start recording the live session")]
     public async Task<Results<Ok<RecordingState>, ValidationProblem, ProblemHttpResult>> StartRecording(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/meetings/{id:guid}/recording/start")] HttpRequest req, Guid id, CancellationToken cancellationToken) =>
