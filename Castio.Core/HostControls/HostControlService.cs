@@ -92,7 +92,7 @@ public sealed class HostControlService(
                 var appId = await AppIdAsync(caller.OrgId, ct);
                 try
                 {
-                    await rtk.KickParticipantsAsync(appId, rtkMeetingId, [rtkParticipantId], [], ct);
+                    await rtk.ActiveSession.KickAsync(appId, rtkMeetingId, [rtkParticipantId], [], ct);
                     wasInSession = true;
                 }
                 catch (RtkException e) when (e.IsNotFound)
@@ -102,7 +102,7 @@ public sealed class HostControlService(
 
                 try
                 {
-                    await rtk.DeleteParticipantAsync(appId, rtkMeetingId, rtkParticipantId, ct);
+                    await rtk.Participants.DeleteAsync(appId, rtkMeetingId, rtkParticipantId, ct);
                 }
                 catch (RtkException e) when (e.IsNotFound)
                 {
@@ -136,7 +136,7 @@ public sealed class HostControlService(
             var preset = PresetFor(role, meeting.MeetingType);
             if (participant is { RtkMeetingId: { } rtkMeetingId, RtkParticipantId: { } rtkParticipantId })
             {
-                await rtk.UpdateParticipantPresetAsync(await AppIdAsync(caller.OrgId, ct), rtkMeetingId, rtkParticipantId, preset, ct);
+                await rtk.Participants.UpdatePresetAsync(await AppIdAsync(caller.OrgId, ct), rtkMeetingId, rtkParticipantId, preset, ct);
             }
 
             for (var attempt = 1; ; attempt++)
@@ -173,7 +173,7 @@ public sealed class HostControlService(
                 return new Error(ErrorKind.Conflict, HostControlErrors.RecordingRunning, "A recording is already running.");
             }
 
-            var recording = await rtk.StartRecordingAsync(live.AppId, new RtkStartRecordingRequest { MeetingId = live.RtkMeetingId }, ct);
+            var recording = await rtk.Recordings.StartAsync(live.AppId, new RtkStartRecordingRequest { MeetingId = live.RtkMeetingId }, ct);
             return new RecordingState(recording.Id, recording.Status, recording.InvokedTime);
         }, cancellationToken);
 
@@ -192,7 +192,7 @@ public sealed class HostControlService(
                 return noRecording;
             }
 
-            var stopped = await rtk.StopRecordingAsync(appId, active.Id, ct);
+            var stopped = await rtk.Recordings.StopAsync(appId, active.Id, ct);
             return new RecordingState(stopped.Id, stopped.Status, stopped.InvokedTime);
         }, cancellationToken);
 
@@ -209,7 +209,7 @@ public sealed class HostControlService(
                 return new Error(ErrorKind.Conflict, HostControlErrors.LivestreamRunning, "A livestream is already running.");
             }
 
-            var stream = await rtk.StartLivestreamAsync(live.AppId, live.RtkMeetingId, null, ct);
+            var stream = await rtk.Livestreams.StartAsync(live.AppId, live.RtkMeetingId, null, ct);
             return new LivestreamState(stream.Id, stream.Status, stream.PlaybackUrl);
         }, cancellationToken);
 
@@ -230,7 +230,7 @@ public sealed class HostControlService(
 
             try
             {
-                await rtk.StopLivestreamAsync(appId, rtkMeetingId, ct);
+                await rtk.Livestreams.StopAsync(appId, rtkMeetingId, ct);
             }
             catch (RtkException e) when (e.IsNotFound)
             {
@@ -337,7 +337,7 @@ public sealed class HostControlService(
         var appId = await AppIdAsync(orgId, cancellationToken);
         try
         {
-            await rtk.GetActiveSessionAsync(appId, rtkMeetingId, cancellationToken);
+            await rtk.ActiveSession.GetAsync(appId, rtkMeetingId, cancellationToken);
             return (appId, rtkMeetingId);
         }
         catch (RtkException e) when (e.IsNotFound)
@@ -350,7 +350,7 @@ public sealed class HostControlService(
     {
         try
         {
-            return await rtk.GetActiveRecordingAsync(appId, rtkMeetingId, cancellationToken);
+            return await rtk.Recordings.GetActiveAsync(appId, rtkMeetingId, cancellationToken);
         }
         catch (RtkException e) when (e.IsNotFound)
         {
@@ -362,7 +362,7 @@ public sealed class HostControlService(
     {
         try
         {
-            return await rtk.GetActiveLivestreamAsync(appId, rtkMeetingId, cancellationToken);
+            return await rtk.Livestreams.GetActiveAsync(appId, rtkMeetingId, cancellationToken);
         }
         catch (RtkException e) when (e.IsNotFound)
         {
