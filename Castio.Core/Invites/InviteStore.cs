@@ -153,7 +153,7 @@ public sealed class InviteStore
             var prefix = InviteKeys.InboxRows(key);
             return RangeAsync(orgId, prefix, after is { } a ? prefix + a.ToString("N") : prefix, inclusive: after is null, limit, cancellationToken);
         });
-        var merged = (await Task.WhenAll(reads)).SelectMany(p => p).OrderBy(i => i.Id).ToList();
+        var merged = (await Task.WhenAll(reads)).SelectMany(p => p).OrderBy(i => i.Id.ToString("N"), StringComparer.Ordinal).ToList();
         return merged.Count > limit
             ? (merged[..limit], merged[limit - 1].Id)
             : (merged, null);
