@@ -1,3 +1,4 @@
+using Castio.Core.Joining;
 using Castio.Core.Presets;
 using Castio.Core.Rtk;
 using Castio.Core.Webhooks;
@@ -36,6 +37,7 @@ public static class CastioServices
 
         // Features
         services.AddCastioAuth(configuration);
+        services.AddJoining();
         return services;
     }
 }

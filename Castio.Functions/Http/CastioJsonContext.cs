@@ -23,4 +23,7 @@ namespace Castio.Functions.Http;
 [JsonSerializable(typeof(Castio.Core.Orgs.BrandingAssetView))]
 [JsonSerializable(typeof(Castio.Core.Orgs.PublicBranding))]
 [JsonSerializable(typeof(IDictionary<string, string[]>))]
+[JsonSerializable(typeof(Castio.Core.Joining.JoinResult))]
+[JsonSerializable(typeof(Castio.Core.Joining.GuestJoinRequest))]
+[JsonSerializable(typeof(Castio.Core.Joining.GuestJoinResult))]
 internal sealed partial class CastioJsonContext : JsonSerializerContext;
