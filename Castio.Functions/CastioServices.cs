@@ -1,5 +1,6 @@
 using Castio.Core.HostControls;
 using Castio.Core.Invites;
+using Castio.Core.Joining;
 using Castio.Core.Presets;
 using Castio.Core.Rtk;
 using Castio.Core.Webhooks;
@@ -38,6 +39,7 @@ public static class CastioServices
 
         // Features
         services.AddCastioAuth(configuration);
+        services.AddJoining();
         services.AddInvites();
         services.AddHostControls();
         return services;

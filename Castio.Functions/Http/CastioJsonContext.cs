@@ -37,4 +37,7 @@ namespace Castio.Functions.Http;
 [JsonSerializable(typeof(Castio.Core.HostControls.RecordingState))]
 [JsonSerializable(typeof(Castio.Core.HostControls.LivestreamState))]
 [JsonSerializable(typeof(Castio.Core.HostControls.AuditPage))]
+[JsonSerializable(typeof(Castio.Core.Joining.JoinResult))]
+[JsonSerializable(typeof(Castio.Core.Joining.GuestJoinRequest))]
+[JsonSerializable(typeof(Castio.Core.Joining.GuestJoinResult))]
 internal sealed partial class CastioJsonContext : JsonSerializerContext;
