@@ -88,6 +88,7 @@ public sealed class AuditLog
     private readonly TableClient _table;
     private readonly CreateOnce _created;
     private readonly TimeProvider _time;
+    private long _lastTicks;
 
     public AuditLog(TableServiceClient tables, TimeProvider time, string namePrefix = "")
     {
@@ -104,7 +105,7 @@ public sealed class AuditLog
         var entry = new AuditEntity
         {
             PartitionKey = OrgKeys.Partition(record.OrgId),
-            RowKey = RowKey(record.MeetingId, at, id),
+            RowKey = RowKey(record.MeetingId, NextTicks(at), id),
             EntryId = id.ToString("D"),
             MeetingId = record.MeetingId.ToString("D"),
             ActorUserId = record.ActorUserId.ToString("D"),
@@ -155,9 +156,26 @@ public sealed class AuditLog
         && value[19] == '|'
         && Guid.TryParseExact(value.AsSpan(20), "N", out _);
 
+    /// <summary>
+    /// The entry's sort time: its own, or one tick after the last entry this process wrote, so entries written
+    /// within one clock tick (a coarse or frozen clock) still list in the order they happened.
+    /// </summary>
+    private long NextTicks(DateTimeOffset at)
+    {
+        while (true)
+        {
+            var last = Interlocked.Read(ref _lastTicks);
+            var next = Math.Max(at.UtcTicks, last + 1);
+            if (Interlocked.CompareExchange(ref _lastTicks, next, last) == last)
+            {
+                return next;
+            }
+        }
+    }
+
     private static string MeetingRows(Guid meetingId) => meetingId.ToString("N") + "|";
 
-    // Inverted ticks sort the newest first; the time-ordered id breaks ties within one tick.
-    private static string RowKey(Guid meetingId, DateTimeOffset at, Guid id) =>
-        MeetingRows(meetingId) + (DateTimeOffset.MaxValue.UtcTicks - at.UtcTicks).ToString("D19", CultureInfo.InvariantCulture) + "|" + id.ToString("N");
+    // Inverted ticks sort the newest first; the id keeps keys unique across instances.
+    private static string RowKey(Guid meetingId, long ticks, Guid id) =>
+        MeetingRows(meetingId) + (DateTimeOffset.MaxValue.UtcTicks - ticks).ToString("D19", CultureInfo.InvariantCulture) + "|" + id.ToString("N");
 }
