@@ -56,7 +56,7 @@ public sealed class HostControlService(
     /// and their RTK participant is deleted so a token they kept cannot bring them back either.
     /// </summary>
     public Task<Outcome<KickResult>> KickAsync(CurrentUser caller, Guid meetingId, Guid participantId, CancellationToken cancellationToken) =>
-        AuditedAsync(caller, meetingId, AuditActions.Kick, participantId.ToString("D"), null, async (meeting, ct) =>
+        AuditedAsync<KickResult>(caller, meetingId, AuditActions.Kick, participantId.ToString("D"), null, async (meeting, ct) =>
         {
             var participant = await participants.FindAsync(caller.OrgId, meetingId, participantId, ct);
             if (participant is null)
@@ -125,7 +125,7 @@ public sealed class HostControlService(
             return Error.Invalid(ValidationCodes.ValidationFailed, new FieldErrors().Add("role", "Role must be one of: host, member, guest."));
         }
 
-        return await AuditedAsync(caller, meetingId, AuditActions.ChangeRole, participantId.ToString("D"), role, async (meeting, ct) =>
+        return await AuditedAsync<ParticipantView>(caller, meetingId, AuditActions.ChangeRole, participantId.ToString("D"), role, async (meeting, ct) =>
         {
             var participant = await participants.FindAsync(caller.OrgId, meetingId, participantId, ct);
             if (participant is null || participant.RemovedAt is not null)
@@ -161,7 +161,7 @@ public sealed class HostControlService(
     }
 
     public Task<Outcome<RecordingState>> StartRecordingAsync(CurrentUser caller, Guid meetingId, CancellationToken cancellationToken) =>
-        AuditedAsync(caller, meetingId, AuditActions.RecordingStart, null, null, async (meeting, ct) =>
+        AuditedAsync<RecordingState>(caller, meetingId, AuditActions.RecordingStart, null, null, async (meeting, ct) =>
         {
             if (await LiveAsync(caller.OrgId, meeting, ct) is not { } live)
             {
@@ -178,7 +178,7 @@ public sealed class HostControlService(
         }, cancellationToken);
 
     public Task<Outcome<RecordingState>> StopRecordingAsync(CurrentUser caller, Guid meetingId, CancellationToken cancellationToken) =>
-        AuditedAsync(caller, meetingId, AuditActions.RecordingStop, null, null, async (meeting, ct) =>
+        AuditedAsync<RecordingState>(caller, meetingId, AuditActions.RecordingStop, null, null, async (meeting, ct) =>
         {
             var noRecording = new Error(ErrorKind.Conflict, HostControlErrors.NoRecording, "No recording is running.");
             if (meeting.RtkMeetingId is not { } rtkMeetingId)
@@ -197,7 +197,7 @@ public sealed class HostControlService(
         }, cancellationToken);
 
     public Task<Outcome<LivestreamState>> StartLivestreamAsync(CurrentUser caller, Guid meetingId, CancellationToken cancellationToken) =>
-        AuditedAsync(caller, meetingId, AuditActions.LivestreamStart, null, null, async (meeting, ct) =>
+        AuditedAsync<LivestreamState>(caller, meetingId, AuditActions.LivestreamStart, null, null, async (meeting, ct) =>
         {
             if (await LiveAsync(caller.OrgId, meeting, ct) is not { } live)
             {
@@ -214,7 +214,7 @@ public sealed class HostControlService(
         }, cancellationToken);
 
     public Task<Outcome<LivestreamState>> StopLivestreamAsync(CurrentUser caller, Guid meetingId, CancellationToken cancellationToken) =>
-        AuditedAsync(caller, meetingId, AuditActions.LivestreamStop, null, null, async (meeting, ct) =>
+        AuditedAsync<LivestreamState>(caller, meetingId, AuditActions.LivestreamStop, null, null, async (meeting, ct) =>
         {
             var noStream = new Error(ErrorKind.Conflict, HostControlErrors.NoLivestream, "No livestream is running.");
             if (meeting.RtkMeetingId is not { } rtkMeetingId)
@@ -242,7 +242,7 @@ public sealed class HostControlService(
 
     /// <summary>Locks the meeting to new joins (people already in stay), or opens it again.</summary>
     public Task<Outcome<LockState>> SetLockedAsync(CurrentUser caller, Guid meetingId, bool locked, CancellationToken cancellationToken) =>
-        AuditedAsync(caller, meetingId, locked ? AuditActions.Lock : AuditActions.Unlock, null, null, async (meeting, ct) =>
+        AuditedAsync<LockState>(caller, meetingId, locked ? AuditActions.Lock : AuditActions.Unlock, null, null, async (meeting, ct) =>
         {
             var changed = await meetingService.SetLockedAsync(caller, meetingId, locked, ct);
             return changed.Succeeded ? new LockState(meetingId, changed.Value.Locked) : changed.Error!;
@@ -250,7 +250,7 @@ public sealed class HostControlService(
 
     /// <summary>Ends the meeting for everyone (the meetings lifecycle's end: kick-all, RTK inactive), audited like every host control.</summary>
     public Task<Outcome<Meeting>> EndForEveryoneAsync(CurrentUser caller, Guid meetingId, CancellationToken cancellationToken) =>
-        AuditedAsync(caller, meetingId, AuditActions.End, null, null, (_, ct) => meetingService.EndAsync(caller, meetingId, ct), cancellationToken);
+        AuditedAsync<Meeting>(caller, meetingId, AuditActions.End, null, null, (_, ct) => meetingService.EndAsync(caller, meetingId, ct), cancellationToken);
 
     /// <summary>The meeting's audit log, newest first (owners, admins and the meeting's host).</summary>
     public async Task<Outcome<AuditPage>> ListAuditAsync(CurrentUser caller, Guid meetingId, string? cursor, int? limit, CancellationToken cancellationToken)
