@@ -1,6 +1,7 @@
 using Castio.Core.HostControls;
 using Castio.Core.Invites;
 using Castio.Core.Joining;
+using Castio.Core.Meetings;
 using Castio.Core.Presets;
 using Castio.Core.Rtk;
 using Castio.Core.Webhooks;
@@ -39,6 +40,7 @@ public static class CastioServices
 
         // Features
         services.AddCastioAuth(configuration);
+        services.AddMeetings();
         services.AddJoining();
         services.AddInvites();
         services.AddHostControls();

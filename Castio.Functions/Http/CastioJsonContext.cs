@@ -40,4 +40,8 @@ namespace Castio.Functions.Http;
 [JsonSerializable(typeof(Castio.Core.Joining.JoinResult))]
 [JsonSerializable(typeof(Castio.Core.Joining.GuestJoinRequest))]
 [JsonSerializable(typeof(Castio.Core.Joining.GuestJoinResult))]
+[JsonSerializable(typeof(Castio.Core.Meetings.MeetingInput))]
+[JsonSerializable(typeof(Castio.Core.Meetings.Meeting))]
+[JsonSerializable(typeof(Castio.Core.Meetings.MeetingPage))]
+[JsonSerializable(typeof(Castio.Core.Meetings.PublicMeeting))]
 internal sealed partial class CastioJsonContext : JsonSerializerContext;
