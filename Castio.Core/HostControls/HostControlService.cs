@@ -248,9 +248,27 @@ public sealed class HostControlService(
             return changed.Succeeded ? new LockState(meetingId, changed.Value.Locked) : changed.Error!;
         }, cancellationToken);
 
-    /// <summary>Ends the meeting for everyone (the meetings lifecycle's end: kick-all, RTK inactive), audited like every host control.</summary>
-    public Task<Outcome<Meeting>> EndForEveryoneAsync(CurrentUser caller, Guid meetingId, CancellationToken cancellationToken) =>
-        AuditedAsync<Meeting>(caller, meetingId, AuditActions.End, null, null, (_, ct) => meetingService.EndAsync(caller, meetingId, ct), cancellationToken);
+    /// <summary>
+    /// Ends the meeting for everyone: the meetings lifecycle's end (kick-all, RTK inactive) with its own answers,
+    /// audited like every host control. A meeting the caller cannot see leaves no entry.
+    /// </summary>
+    public async Task<Outcome<Meeting>> EndForEveryoneAsync(CurrentUser caller, Guid meetingId, CancellationToken cancellationToken)
+    {
+        var outcome = await meetingService.EndAsync(caller, meetingId, cancellationToken);
+        if (outcome.Error is { Kind: ErrorKind.NotFound })
+        {
+            return outcome;
+        }
+
+        var result = outcome.Error switch
+        {
+            null => AuditOutcomes.Succeeded,
+            { Kind: ErrorKind.Forbidden } => AuditOutcomes.Denied,
+            _ => AuditOutcomes.Failed,
+        };
+        await audit.WriteAsync(new AuditRecord(caller.OrgId, meetingId, caller.UserId, caller.Role.ToWire(), AuditActions.End), result, outcome.Error?.Code, cancellationToken);
+        return outcome;
+    }
 
     /// <summary>The meeting's audit log, newest first (owners, admins and the meeting's host).</summary>
     public async Task<Outcome<AuditPage>> ListAuditAsync(CurrentUser caller, Guid meetingId, string? cursor, int? limit, CancellationToken cancellationToken)

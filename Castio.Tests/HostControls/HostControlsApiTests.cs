@@ -298,6 +298,35 @@ public class HostControlsApiTests(AzuriteFixture azurite, SimulatorFixture simul
     }
 
     [Fact]
+    public async Task EndingForEveryoneIsOnTheRecord()
+    {
+        await using var app = NewApp();
+        using var client = app.CreateHttpClient();
+        var owner = await AuthTestKit.RegisterAsync(client);
+        var host = await AuthTestKit.AddUserAsync(client, owner, "host");
+        var otherHost = await AuthTestKit.AddUserAsync(client, owner, "host");
+        var outsider = await AuthTestKit.RegisterAsync(client);
+        var (meetingId, rtkMeetingId) = await MeetingTestKit.CreateStartedAsync(client, host);
+        await MeetingTestKit.JoinLiveAsync(client, simulator.Sim, host, meetingId);
+
+        var refused = await client.SendAsync(HttpMethod.Post, $"/api/meetings/{meetingId}/end", token: otherHost.AccessToken);
+        var hidden = await client.SendAsync(HttpMethod.Post, $"/api/meetings/{meetingId}/end", token: outsider.AccessToken);
+        var ended = await OkAsync(await client.SendAsync(HttpMethod.Post, $"/api/meetings/{meetingId}/end", token: host.AccessToken));
+        var again = await client.SendAsync(HttpMethod.Post, $"/api/meetings/{meetingId}/end", token: host.AccessToken);
+
+        await refused.ProblemAsync(HttpStatusCode.Forbidden);
+        await hidden.ProblemAsync(HttpStatusCode.NotFound);
+        Assert.Equal("ended", (string?)ended["status"]);
+        var illegal = await CodeAsync(again, HttpStatusCode.Conflict);
+        Assert.Single(MeetingTestKit.RtkCalls(simulator.Sim, rtkMeetingId), r => r.Path.EndsWith("/active-session/kick-all", StringComparison.Ordinal));
+        var log = await MeetingTestKit.AuditAsync(client, owner, meetingId);
+        Assert.Equal(
+            [(AuditOutcomes.Failed, illegal), (AuditOutcomes.Succeeded, null), (AuditOutcomes.Denied, (string?)(await refused.JsonAsync())["code"])],
+            log.Select(e => ((string)e!["outcome"]!, (string?)e["code"])));
+        Assert.All(log, e => Assert.Equal(AuditActions.End, (string?)e!["action"]));
+    }
+
+    [Fact]
     public async Task TheAuditLogPagesNewestFirst()
     {
         await using var app = NewApp();
