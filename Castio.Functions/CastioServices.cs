@@ -1,5 +1,5 @@
-using Castio.Core.Meetings;
 using Castio.Core.Joining;
+using Castio.Core.Meetings;
 using Castio.Core.Presets;
 using Castio.Core.Rtk;
 using Castio.Core.Webhooks;

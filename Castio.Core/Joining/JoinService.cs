@@ -355,7 +355,7 @@ public sealed partial class JoinService(
         {
             try
             {
-                return (await rtk.RefreshParticipantTokenAsync(appId, rtkMeetingId, known, cancellationToken), TokenSources.Refreshed);
+                return (await rtk.Participants.RefreshTokenAsync(appId, rtkMeetingId, known, cancellationToken), TokenSources.Refreshed);
             }
             catch (RtkException e) when (e.IsNotFound)
             {
@@ -366,7 +366,7 @@ public sealed partial class JoinService(
         var customId = row.ParticipantId.ToString("D");
         try
         {
-            var added = await rtk.AddParticipantAsync(appId, rtkMeetingId,
+            var added = await rtk.Participants.AddAsync(appId, rtkMeetingId,
                 new RtkAddParticipantRequest { CustomParticipantId = customId, PresetName = row.PresetName, Name = row.DisplayName }, cancellationToken);
             row.RtkParticipantId = added.Id;
             return (added.Token ?? throw new RtkException("RTK added a participant without a token.", null, null, isUnavailable: true), TokenSources.Added);
@@ -380,7 +380,7 @@ public sealed partial class JoinService(
             }
 
             row.RtkParticipantId = existing.Id;
-            return (await rtk.RefreshParticipantTokenAsync(appId, rtkMeetingId, existing.Id, cancellationToken), TokenSources.Refreshed);
+            return (await rtk.Participants.RefreshTokenAsync(appId, rtkMeetingId, existing.Id, cancellationToken), TokenSources.Refreshed);
         }
     }
 
@@ -388,7 +388,7 @@ public sealed partial class JoinService(
     {
         for (var pageNo = 1; pageNo <= 100; pageNo++)
         {
-            var page = await rtk.ListParticipantsAsync(appId, rtkMeetingId, new RtkPageRequest(pageNo, 100), cancellationToken);
+            var page = await rtk.Participants.ListAsync(appId, rtkMeetingId, new RtkPageRequest(pageNo, 100), cancellationToken);
             if (page.Items.FirstOrDefault(p => p.CustomParticipantId == customId) is { } found)
             {
                 return found;
