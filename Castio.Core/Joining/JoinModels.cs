@@ -9,6 +9,7 @@ public sealed record JoinMeeting(
     string Status,
     Guid HostUserId,
     string? RtkMeetingId,
+    bool RtkActive,
     string? GuestAccess,
     string MemberAccess,
     bool WaitingRoomEnabled,

@@ -16,7 +16,7 @@ public static class JoiningServiceCollectionExtensions
             sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<ExpiryStore>(), sp.GetRequiredService<IOptions<StorageOptions>>().Value.NamePrefix));
         services.TryAddSingleton<ParticipantCounters>();
         services.TryAddSingleton<ParticipantTokenVault>();
-        services.TryAddSingleton<JoinMeetings>();
+        services.TryAddTransient<JoinMeetings>();
         // Transient like the typed RtkClient it uses.
         services.TryAddTransient<JoinService>();
         return services;
