@@ -80,6 +80,29 @@ public class HostControlsApiTests(AzuriteFixture azurite, SimulatorFixture simul
     }
 
     [Fact]
+    public async Task GuestsAreListedAndCanBeRemoved()
+    {
+        await using var app = NewApp();
+        using var client = app.CreateHttpClient();
+        var owner = await AuthTestKit.RegisterAsync(client);
+        var (meetingId, rtkMeetingId) = await MeetingTestKit.CreateStartedAsync(client, owner, guestAccess: "open");
+        var (participantId, rtkToken, guestToken) = await MeetingTestKit.GuestJoinAsync(client, meetingId, "Gail Guest");
+        var peer = simulator.Sim.State.Join(rtkToken);
+
+        var list = await OkAsync(await client.SendAsync(HttpMethod.Get, $"/api/meetings/{meetingId}/participants", token: owner.AccessToken));
+        var kicked = await OkAsync(await client.SendAsync(HttpMethod.Post, $"/api/meetings/{meetingId}/participants/{participantId}/kick", token: owner.AccessToken));
+        var rejoin = await client.SendAsync(HttpMethod.Post, $"/api/meetings/{meetingId}/guest-join", new { displayName = "Gail Guest", guestToken });
+
+        var guest = Assert.Single(list["participants"]!.AsArray())!;
+        Assert.True((bool)guest["isGuest"]!);
+        Assert.Null(guest["userId"]);
+        Assert.Equal(("Gail Guest", "guest", "video_guest"), ((string)guest["displayName"]!, (string)guest["role"]!, (string)guest["presetName"]!));
+        Assert.True((bool)kicked["wasInSession"]!);
+        Assert.Single(MeetingTestKit.RtkCalls(simulator.Sim, rtkMeetingId), r => r.Method == "POST" && r.Path.EndsWith("/active-session/kick", StringComparison.Ordinal) && r.Body.Contains(peer.ParticipantId, StringComparison.Ordinal));
+        Assert.Equal("join.participant_removed", await CodeAsync(rejoin, HttpStatusCode.Forbidden));
+    }
+
+    [Fact]
     public async Task KickingSomeoneNotLiveStillRemovesThemAndNobodyKicksThemselves()
     {
         await using var app = NewApp();
