@@ -44,4 +44,10 @@ namespace Castio.Functions.Http;
 [JsonSerializable(typeof(Castio.Core.Meetings.Meeting))]
 [JsonSerializable(typeof(Castio.Core.Meetings.MeetingPage))]
 [JsonSerializable(typeof(Castio.Core.Meetings.PublicMeeting))]
+[JsonSerializable(typeof(Castio.Core.Scheduling.SchedulePreviewRequest))]
+[JsonSerializable(typeof(Castio.Core.Scheduling.SchedulePreviewResult))]
+[JsonSerializable(typeof(Castio.Core.Scheduling.OccurrenceList))]
+[JsonSerializable(typeof(Castio.Core.Scheduling.AgendaPage))]
+[JsonSerializable(typeof(Castio.Core.Scheduling.OccurrencePatch))]
+[JsonSerializable(typeof(Castio.Core.Scheduling.OccurrenceView))]
 internal sealed partial class CastioJsonContext : JsonSerializerContext;
