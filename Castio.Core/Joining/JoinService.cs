@@ -41,7 +41,6 @@ public sealed partial class JoinService(
         }
 
         var max = MaxParticipants(meeting, org);
-        var ceilingTask = limiter.AcquireAsync(RateLimitRules.MeetingJoinCeiling(max), meetingId.ToString("N"), cancellationToken);
         if (Limited(await personTask) is { } personLimited)
         {
             return personLimited;
@@ -67,11 +66,6 @@ public sealed partial class JoinService(
         }
 
         meeting = joinable.Value;
-        if (Limited(await ceilingTask) is { } meetingLimited)
-        {
-            return meetingLimited;
-        }
-
         if (!JoinPresets.TryParseType(meeting.MeetingType, out var type))
         {
             throw new InvalidOperationException("Unknown meeting type " + meeting.MeetingType);
@@ -187,7 +181,6 @@ public sealed partial class JoinService(
         meeting = joinable.Value;
         var max = MaxParticipants(meeting, org);
         var maxGuests = MaxGuests(max);
-        var ceilingTask = limiter.AcquireAsync(RateLimitRules.MeetingJoinCeiling(max), meetingId.ToString("N"), cancellationToken);
         string? newToken = null;
         if (row is null)
         {
@@ -220,11 +213,6 @@ public sealed partial class JoinService(
             };
             newToken = OpaqueToken.Create();
             tokenExpiresAt = now + GuestTokenLifetime;
-        }
-
-        if (Limited(await ceilingTask) is { } meetingLimited)
-        {
-            return meetingLimited;
         }
 
         var admitted = await AdmitAsync(meeting, row, max, maxGuests, cancellationToken);
