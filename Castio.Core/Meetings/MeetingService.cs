@@ -47,11 +47,8 @@ public sealed partial class MeetingService(
         var settings = org.ToSettings();
         var errors = new FieldErrors();
         MeetingRules.CheckCommon(input, settings, errors, creating: true);
+        // The scheduling rules check the type itself, with the other schedule fields.
         var schedulingType = input.SchedulingType ?? SchedulingTypes.Instant;
-        if (!SchedulingTypes.All.Contains(schedulingType))
-        {
-            errors.Add("schedulingType", "Scheduling type must be one of: " + string.Join(", ", SchedulingTypes.All) + ".");
-        }
 
         string? vanity = null;
         if (input.VanitySlug is not null || schedulingType == SchedulingTypes.Permanent)

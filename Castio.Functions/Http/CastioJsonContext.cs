@@ -27,6 +27,8 @@ namespace Castio.Functions.Http;
 [JsonSerializable(typeof(Castio.Core.Meetings.Meeting))]
 [JsonSerializable(typeof(Castio.Core.Meetings.MeetingPage))]
 [JsonSerializable(typeof(Castio.Core.Meetings.PublicMeeting))]
+[JsonSerializable(typeof(Castio.Core.Scheduling.SchedulePreviewRequest))]
+[JsonSerializable(typeof(Castio.Core.Scheduling.SchedulePreviewResult))]
 [JsonSerializable(typeof(Castio.Core.Joining.JoinResult))]
 [JsonSerializable(typeof(Castio.Core.Joining.GuestJoinRequest))]
 [JsonSerializable(typeof(Castio.Core.Joining.GuestJoinResult))]
