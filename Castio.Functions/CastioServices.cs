@@ -1,3 +1,5 @@
+using Castio.Core.HostControls;
+using Castio.Core.Invites;
 using Castio.Core.Joining;
 using Castio.Core.Meetings;
 using Castio.Core.Presets;
@@ -40,6 +42,8 @@ public static class CastioServices
         services.AddCastioAuth(configuration);
         services.AddMeetings();
         services.AddJoining();
+        services.AddInvites();
+        services.AddHostControls();
         return services;
     }
 }
