@@ -47,13 +47,17 @@ public sealed partial class JoinService(
         }
 
         // Owner, admin and host join any meeting of their org; members one open to the org or one they are invited to.
-        if (caller.Role < Role.Host && meeting.MemberAccess != JoinMeetings.OrgAccess
-            && !await meetings.IsInvitedAsync(orgId, meetingId, caller.UserId, cancellationToken))
+        var row = await rowTask;
+        UserEntity? user = null;
+        if (caller.Role < Role.Host && meeting.MemberAccess != JoinMeetings.OrgAccess)
         {
-            return new Error(ErrorKind.Forbidden, JoinErrors.NotInvited, "Only invited members may join this meeting.");
+            user = await users.GetAsync(orgId, caller.UserId, cancellationToken);
+            if (!await meetings.IsInvitedAsync(orgId, meetingId, caller.UserId, user?.Email, cancellationToken))
+            {
+                return new Error(ErrorKind.Forbidden, JoinErrors.NotInvited, "Only invited members may join this meeting.");
+            }
         }
 
-        var row = await rowTask;
         if (Refused(meeting, row) is { } refused)
         {
             return refused;
@@ -74,7 +78,7 @@ public sealed partial class JoinService(
         var now = time.GetUtcNow();
         if (row is null)
         {
-            var user = await users.GetAsync(orgId, caller.UserId, cancellationToken);
+            user ??= await users.GetAsync(orgId, caller.UserId, cancellationToken);
             row = new ParticipantEntity
             {
                 PartitionKey = ParticipantKeys.Partition(orgId),
