@@ -17,16 +17,10 @@ public static class RateLimitRules
 
     /// <summary>
     /// Joins per person per meeting. Counted per meeting, as first designed, 30 a minute would refuse 70 of
-    /// 100 people who join a meeting on time.
+    /// 100 people who join a meeting on time. A meeting's joins are then bounded by this times its participant cap,
+    /// a ceiling that scales with <c>maxParticipants</c> without a shared counter on the join path.
     /// </summary>
     public static readonly RateLimitRule MeetingJoin = new("meeting.join", 30, TimeSpan.FromMinutes(1));
-
-    /// <summary>
-    /// Joins per meeting, everyone together: each place may join and rejoin twice a minute, and never fewer
-    /// than one person's limit.
-    /// </summary>
-    public static RateLimitRule MeetingJoinCeiling(int maxParticipants) =>
-        new("meeting.join.meeting", Math.Max(MeetingJoin.Limit, 3 * maxParticipants), TimeSpan.FromMinutes(1));
 
     /// <summary>New guest joins per meeting: 20 a minute, or every guest place once a minute when there are more.</summary>
     public static RateLimitRule GuestJoin(int maxGuests) => new("guest.join", Math.Max(20, maxGuests), TimeSpan.FromMinutes(1));

@@ -1,42 +1,20 @@
-using Azure.Data.Tables;
 using Castio.Core.Common;
+using Castio.Core.Invites;
 using Castio.Core.Meetings;
-using Castio.Core.Storage;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace Castio.Core.Joining;
 
 /// <summary>
-/// Everything the join flow reads from Meetings and Invites, in one place: the meeting, activation of
-/// permanent rooms, and whether a member is invited.
+/// Everything the join flow reads from Meetings and Invites, in one place: the meeting and its org, activation
+/// of permanent rooms, and whether a member is invited.
 /// </summary>
-public sealed class JoinMeetings(MeetingStore store, IServiceProvider services)
+public sealed class JoinMeetings(MeetingStore store, InviteStore invites, IServiceProvider services)
 {
     public const string OrgAccess = MemberAccess.Org;
 
-    /// <summary>
-    /// The org of a meeting known only by id (the anonymous guest route). Interim: a query on the meeting's row key
-    /// across partitions, until Meetings keeps a meeting id → org index.
-    /// </summary>
-    public async Task<Guid?> FindOrgAsync(Guid meetingId, CancellationToken cancellationToken)
-    {
-        var table = services.GetRequiredService<TableServiceClient>()
-            .GetTableClient(services.GetRequiredService<IOptions<StorageOptions>>().Value.NamePrefix + MeetingStore.MeetingsTable);
-        try
-        {
-            await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {MeetingKeys.Meeting(meetingId)}"), select: ["PartitionKey"], cancellationToken: cancellationToken))
-            {
-                return Guid.TryParse(row.PartitionKey, out var orgId) ? orgId : null;
-            }
-        }
-        catch (Azure.RequestFailedException e) when (e.Status == 404)
-        {
-            // No meeting was ever created here.
-        }
-
-        return null;
-    }
+    /// <summary>The org of a meeting known only by its id (the anonymous guest route).</summary>
+    public Task<Guid?> FindOrgAsync(Guid meetingId, CancellationToken cancellationToken) => store.FindOrgAsync(meetingId, cancellationToken);
 
     public async Task<JoinMeeting?> GetAsync(Guid orgId, Guid meetingId, CancellationToken cancellationToken) =>
         await store.GetAsync(orgId, meetingId, cancellationToken) is { } meeting ? ToJoin(meeting) : null;
@@ -69,9 +47,9 @@ public sealed class JoinMeetings(MeetingStore store, IServiceProvider services)
         return ToJoin(activated.Value);
     }
 
-    /// <summary>Whether the member is invited; the invite list belongs to Invites (host controls), not yet merged here.</summary>
-    public Task<bool> IsInvitedAsync(Guid orgId, Guid meetingId, Guid userId, CancellationToken cancellationToken) =>
-        Task.FromResult(false);
+    /// <summary>Whether the member is invited, by user id or by the e-mail they hold, whatever their answer.</summary>
+    public Task<bool> IsInvitedAsync(Guid orgId, Guid meetingId, Guid userId, string? email, CancellationToken cancellationToken) =>
+        invites.IsInvitedAsync(orgId, meetingId, userId, email, cancellationToken);
 
     private static Error NotActive(string status) =>
         new(ErrorKind.Conflict, JoinErrors.NotActive, $"The meeting is {status}; only an active meeting can be joined.");

@@ -41,20 +41,23 @@ public sealed partial class JoinService(
         }
 
         var max = MaxParticipants(meeting, org);
-        var ceilingTask = limiter.AcquireAsync(RateLimitRules.MeetingJoinCeiling(max), meetingId.ToString("N"), cancellationToken);
         if (Limited(await personTask) is { } personLimited)
         {
             return personLimited;
         }
 
         // Owner, admin and host join any meeting of their org; members one open to the org or one they are invited to.
-        if (caller.Role < Role.Host && meeting.MemberAccess != JoinMeetings.OrgAccess
-            && !await meetings.IsInvitedAsync(orgId, meetingId, caller.UserId, cancellationToken))
+        var row = await rowTask;
+        UserEntity? user = null;
+        if (caller.Role < Role.Host && meeting.MemberAccess != JoinMeetings.OrgAccess)
         {
-            return new Error(ErrorKind.Forbidden, JoinErrors.NotInvited, "Only invited members may join this meeting.");
+            user = await users.GetAsync(orgId, caller.UserId, cancellationToken);
+            if (!await meetings.IsInvitedAsync(orgId, meetingId, caller.UserId, user?.Email, cancellationToken))
+            {
+                return new Error(ErrorKind.Forbidden, JoinErrors.NotInvited, "Only invited members may join this meeting.");
+            }
         }
 
-        var row = await rowTask;
         if (Refused(meeting, row) is { } refused)
         {
             return refused;
@@ -67,11 +70,6 @@ public sealed partial class JoinService(
         }
 
         meeting = joinable.Value;
-        if (Limited(await ceilingTask) is { } meetingLimited)
-        {
-            return meetingLimited;
-        }
-
         if (!JoinPresets.TryParseType(meeting.MeetingType, out var type))
         {
             throw new InvalidOperationException("Unknown meeting type " + meeting.MeetingType);
@@ -80,7 +78,7 @@ public sealed partial class JoinService(
         var now = time.GetUtcNow();
         if (row is null)
         {
-            var user = await users.GetAsync(orgId, caller.UserId, cancellationToken);
+            user ??= await users.GetAsync(orgId, caller.UserId, cancellationToken);
             row = new ParticipantEntity
             {
                 PartitionKey = ParticipantKeys.Partition(orgId),
@@ -187,7 +185,6 @@ public sealed partial class JoinService(
         meeting = joinable.Value;
         var max = MaxParticipants(meeting, org);
         var maxGuests = MaxGuests(max);
-        var ceilingTask = limiter.AcquireAsync(RateLimitRules.MeetingJoinCeiling(max), meetingId.ToString("N"), cancellationToken);
         string? newToken = null;
         if (row is null)
         {
@@ -220,11 +217,6 @@ public sealed partial class JoinService(
             };
             newToken = OpaqueToken.Create();
             tokenExpiresAt = now + GuestTokenLifetime;
-        }
-
-        if (Limited(await ceilingTask) is { } meetingLimited)
-        {
-            return meetingLimited;
         }
 
         var admitted = await AdmitAsync(meeting, row, max, maxGuests, cancellationToken);

@@ -50,4 +50,7 @@ namespace Castio.Functions.Http;
 [JsonSerializable(typeof(Castio.Core.Scheduling.AgendaPage))]
 [JsonSerializable(typeof(Castio.Core.Scheduling.OccurrencePatch))]
 [JsonSerializable(typeof(Castio.Core.Scheduling.OccurrenceView))]
+[JsonSerializable(typeof(Castio.Core.Joining.JoinResult))]
+[JsonSerializable(typeof(Castio.Core.Joining.GuestJoinRequest))]
+[JsonSerializable(typeof(Castio.Core.Joining.GuestJoinResult))]
 internal sealed partial class CastioJsonContext : JsonSerializerContext;

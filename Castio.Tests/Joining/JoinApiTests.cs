@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using Castio.Core.Auth;
 using Castio.Core.Common;
 using Castio.Core.Joining;
-using Castio.Core.Meetings;
 using Castio.Tests.Auth;
 using Castio.Tests.Infrastructure;
 using Castio.Tests.Rtk;
@@ -108,7 +107,7 @@ public class JoinApiTests(AzuriteFixture azurite, SimulatorFixture simulator) : 
     }
 
     [Fact]
-    public async Task MembersJoinOrgOpenMeetingsButOnlyInvitedOnesWhenInvitedOnly()
+    public async Task MembersJoinOrgOpenMeetingsAndInvitedOnlyOnesTheyAreInvitedTo()
     {
         await using var app = NewApp();
         using var client = app.CreateHttpClient();
@@ -117,11 +116,18 @@ public class JoinApiTests(AzuriteFixture azurite, SimulatorFixture simulator) : 
         var otherHost = await AuthTestKit.AddUserAsync(client, owner, "host");
         var admin = await AuthTestKit.AddUserAsync(client, owner, "admin");
         var member = await AuthTestKit.AddUserAsync(client, owner, "member");
+        var invitedById = await AuthTestKit.AddUserAsync(client, owner, "member");
+        var invitedByEmail = await AuthTestKit.AddUserAsync(client, owner, "member");
         var open = await client.ActiveMeetingAsync(host);
         var invitedOnly = await client.ActiveMeetingAsync(host, new { title = "Join test", meetingType = "webinar", memberAccess = "invited" });
 
         await client.JoinAsync(member, open).JoinedAsync();
         var refused = await (await client.JoinAsync(member, invitedOnly)).ProblemAsync(HttpStatusCode.Forbidden);
+        var invited = await client.SendAsync(HttpMethod.Post, $"/api/meetings/{invitedOnly["id"]}/invites",
+            new { userIds = new[] { invitedById.UserId.ToString() }, emails = new[] { invitedByEmail.Email } }, host.AccessToken);
+        Assert.True(invited.IsSuccessStatusCode, await invited.Content.ReadAsStringAsync(Ct));
+        Assert.Equal("webinar_participant", (string?)(await client.JoinAsync(invitedById, invitedOnly).JoinedAsync())["presetName"]);
+        await client.JoinAsync(invitedByEmail, invitedOnly).JoinedAsync();
         var otherHostJoined = await client.JoinAsync(otherHost, invitedOnly).JoinedAsync();
         var adminJoined = await client.JoinAsync(admin, invitedOnly).JoinedAsync();
 
@@ -157,7 +163,7 @@ public class JoinApiTests(AzuriteFixture azurite, SimulatorFixture simulator) : 
         var guest = await client.GuestJoinAsync(meeting, new { displayName = "Gail Guest" }).JoinedAsync();
         await client.JoinAsync(members[0], meeting).JoinedAsync();
 
-        await SetLockedAsync(app, owner.OrgId, meeting, true);
+        Assert.True((await client.SendAsync(HttpMethod.Post, $"/api/meetings/{meeting["id"]}/lock", token: owner.AccessToken)).IsSuccessStatusCode);
         var newcomer = await (await client.JoinAsync(members[1], meeting)).ProblemAsync(HttpStatusCode.Forbidden);
         var newGuest = await (await client.GuestJoinAsync(meeting, new { displayName = "Nia New" })).ProblemAsync(HttpStatusCode.Forbidden);
         await client.JoinAsync(members[0], meeting).JoinedAsync();
@@ -240,6 +246,26 @@ public class JoinApiTests(AzuriteFixture azurite, SimulatorFixture simulator) : 
     }
 
     [Fact]
+    public async Task TheJoinLimitIsPerPersonSoOneHammeringPersonDoesNotLockOthersOut()
+    {
+        await using var app = NewApp();
+        using var client = app.CreateHttpClient();
+        var owner = await AuthTestKit.RegisterAsync(client);
+        var members = await app.MembersAsync(owner, 2);
+        var meeting = await client.ActiveMeetingAsync(owner);
+
+        for (var i = 0; i < 30; i++)
+        {
+            await client.JoinAsync(members[0], meeting).JoinedAsync();
+        }
+
+        var refused = await (await client.JoinAsync(members[0], meeting)).ProblemAsync(HttpStatusCode.TooManyRequests);
+        await client.JoinAsync(members[1], meeting).JoinedAsync();
+
+        Assert.Equal(JoinErrors.RateLimited, (string?)refused["code"]);
+    }
+
+    [Fact]
     public async Task BadInputIsA400NamingTheField()
     {
         await using var app = NewApp();
@@ -262,14 +288,5 @@ public class JoinApiTests(AzuriteFixture azurite, SimulatorFixture simulator) : 
         Assert.Equal(["displayName"], JoinTestKit.FieldsOf(markup));
         Assert.True(notJson.StatusCode is HttpStatusCode.UnsupportedMediaType or HttpStatusCode.BadRequest);
         Assert.Equal(HttpStatusCode.BadRequest, wrongType.StatusCode);
-    }
-
-    internal static async Task SetLockedAsync(CastioApplication app, Guid orgId, JsonObject meeting, bool locked)
-    {
-        // Locking is a host control (another feature's route); the flag is what joining reads.
-        var store = app.Services.GetRequiredService<MeetingStore>();
-        var row = await store.GetAsync(orgId, Guid.Parse((string)meeting["id"]!), Ct);
-        row!.Locked = locked;
-        await store.UpdateAsync(row, Ct);
     }
 }

@@ -77,11 +77,9 @@ public class JoinRulesTests
     }
 
     [Fact]
-    public void ThePerMeetingJoinCeilingScalesWithMaxParticipants()
+    public void TheGuestJoinCeilingScalesWithMaxParticipants()
     {
-        Assert.Equal(30, RateLimitRules.MeetingJoinCeiling(5).Limit);
-        Assert.Equal(300, RateLimitRules.MeetingJoinCeiling(100).Limit);
-        Assert.Equal(3000, RateLimitRules.MeetingJoinCeiling(1000).Limit);
+        Assert.Equal(20, RateLimitRules.GuestJoin(JoinService.MaxGuests(10)).Limit);
         Assert.Equal(500, RateLimitRules.GuestJoin(JoinService.MaxGuests(1000)).Limit);
         Assert.Equal(50, JoinService.MaxGuests(100));
     }
