@@ -1,3 +1,6 @@
+using Castio.Core.HostControls;
+using Castio.Core.Invites;
+using Castio.Core.Joining;
 using Castio.Core.Meetings;
 using Castio.Core.Presets;
 using Castio.Core.Rtk;
@@ -40,6 +43,9 @@ public static class CastioServices
         // Features
         services.AddCastioAuth(configuration);
         services.AddMeetings();
+        services.AddJoining();
+        services.AddInvites();
+        services.AddHostControls();
         services.AddScheduling();
         services.AddCastioObservability(configuration);
         return services;
