@@ -4,6 +4,7 @@ using Castio.Core.Webhooks;
 using Castio.Functions.Auth;
 using Castio.Core.Storage;
 using Castio.Functions.Http;
+using Castio.Functions.PostMeeting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -36,6 +37,7 @@ public static class CastioServices
 
         // Features
         services.AddCastioAuth(configuration);
+        services.AddWebhooksAndPostMeeting();
         return services;
     }
 }

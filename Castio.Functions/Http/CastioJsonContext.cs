@@ -23,4 +23,5 @@ namespace Castio.Functions.Http;
 [JsonSerializable(typeof(Castio.Core.Orgs.BrandingAssetView))]
 [JsonSerializable(typeof(Castio.Core.Orgs.PublicBranding))]
 [JsonSerializable(typeof(IDictionary<string, string[]>))]
+[JsonSerializable(typeof(Castio.Functions.Webhooks.WebhookAck))]
 internal sealed partial class CastioJsonContext : JsonSerializerContext;
