@@ -1,3 +1,4 @@
+using Castio.Core.Meetings;
 using Castio.Core.Presets;
 using Castio.Core.Rtk;
 using Castio.Core.Webhooks;
@@ -37,6 +38,7 @@ public static class CastioServices
 
         // Features
         services.AddCastioAuth(configuration);
+        services.AddMeetings();
         services.AddWebhooksAndPostMeeting();
         return services;
     }

@@ -10,7 +10,7 @@ public static class PostMeetingServiceCollectionExtensions
 {
     /// <summary>
     /// The post-meeting store, projections and analytics (singletons) and the orchestration's activity service
-    /// (transient, like the typed RtkClient it uses). Needs storage, RTK and a <see cref="MeetingCloser"/>.
+    /// (transient, like the typed RtkClient it uses). Needs storage, RTK, orgs and meetings.
     /// </summary>
     public static IServiceCollection AddPostMeeting(this IServiceCollection services)
     {
@@ -20,6 +20,7 @@ public static class PostMeetingServiceCollectionExtensions
         services.AddSingleton<SessionProjections>();
         services.AddSingleton<SessionAnalytics>();
         services.AddHttpClient(PostMeetingWork.DownloadClient, http => http.Timeout = TimeSpan.FromMinutes(10));
+        services.AddTransient<MeetingCloser>();
         services.AddTransient<PostMeetingWork>();
         services.AddSingleton<PostMeetingRecovery>();
         return services;

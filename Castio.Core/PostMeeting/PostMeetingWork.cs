@@ -3,6 +3,8 @@ using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Castio.Core.Common;
+using Castio.Core.Meetings;
 using Castio.Core.Orgs;
 using Castio.Core.Rtk;
 using Microsoft.Extensions.Logging;
@@ -24,10 +26,18 @@ public sealed record PostMeetingPlan(
     public bool HasWork => CloseMeeting || Copies.Count > 0 || Reconcile || PollArtefacts.Count > 0 || TriggerSummary || PollRecordings.Count > 0;
 }
 
-/// <summary>Closes the Castio meeting after its RTK session ended (non-permanent → ended; permanent → RTK INACTIVE, still joinable).</summary>
-public sealed class MeetingCloser(Func<Guid, Guid, CancellationToken, Task> close)
+/// <summary>
+/// Closes the Castio meeting after its RTK session ended: a meeting → ended; a permanent room → its RTK meeting INACTIVE,
+/// still joinable (the next join sets it ACTIVE). Already ended (or cancelled) is fine: RTK already ended the session.
+/// </summary>
+public sealed class MeetingCloser(MeetingService meetings)
 {
-    public Task CloseAsync(Guid orgId, Guid meetingId, CancellationToken cancellationToken) => close(orgId, meetingId, cancellationToken);
+    public async Task CloseAsync(Guid orgId, Guid meetingId, CancellationToken cancellationToken)
+    {
+        var outcome = await meetings.EndBySystemAsync(orgId, meetingId, callRtk: false, cancellationToken);
+        if (outcome.Error is { Kind: ErrorKind.Unavailable or ErrorKind.TooManyRequests } error)
+            throw new InvalidOperationException($"Could not close meeting {meetingId}: {error.Code}"); // retried by the activity
+    }
 }
 
 /// <summary>
@@ -204,10 +214,10 @@ public sealed partial class PostMeetingWork(
         {
             return item.Kind switch
             {
-                "recording" => (await rtk.GetRecordingAsync(appId, item.RecordingId!, cancellationToken)).DownloadUrl,
-                ArtefactKinds.Transcript => (await rtk.GetTranscriptAsync(appId, key.RtkSessionId, null, cancellationToken)).TranscriptDownloadUrl,
-                ArtefactKinds.Summary => (await rtk.GetSummaryAsync(appId, key.RtkSessionId, cancellationToken)).SummaryDownloadUrl,
-                _ => (await rtk.GetChatExportAsync(appId, key.RtkSessionId, cancellationToken)).ChatDownloadUrl,
+                "recording" => (await rtk.Recordings.GetAsync(appId, item.RecordingId!, cancellationToken)).DownloadUrl,
+                ArtefactKinds.Transcript => (await rtk.Sessions.GetTranscriptAsync(appId, key.RtkSessionId, null, cancellationToken)).TranscriptDownloadUrl,
+                ArtefactKinds.Summary => (await rtk.Sessions.GetSummaryAsync(appId, key.RtkSessionId, cancellationToken)).SummaryDownloadUrl,
+                _ => (await rtk.Sessions.GetChatExportAsync(appId, key.RtkSessionId, cancellationToken)).ChatDownloadUrl,
             };
         }
         catch (RtkException e) when (!e.IsUnavailable)
@@ -239,7 +249,7 @@ public sealed partial class PostMeetingWork(
         var facts = new List<PeerFact>();
         for (var page = 1; page <= 50; page++)
         {
-            var result = await rtk.ListSessionParticipantsAsync(appId, key.RtkSessionId, new RtkSessionParticipantsQuery { PageNo = page, PerPage = 100 }, cancellationToken);
+            var result = await rtk.Sessions.ListParticipantsAsync(appId, key.RtkSessionId, new RtkSessionParticipantsQuery { PageNo = page, PerPage = 100 }, cancellationToken);
             facts.AddRange(result.Items.Select(p => new PeerFact(p.Id, p.CustomParticipantId, p.DisplayName, p.JoinedAt, p.LeftAt, p.LeftAt is not null)));
             if (result.Items.Count < 100 || result.Paging is { } paging && paging.EndOffset >= paging.TotalCount) break;
         }
@@ -263,9 +273,9 @@ public sealed partial class PostMeetingWork(
             {
                 found = kind switch
                 {
-                    ArtefactKinds.Transcript => await rtk.GetTranscriptAsync(appId, key.RtkSessionId, null, cancellationToken) is var t ? (t.TranscriptDownloadUrl, t.TranscriptDownloadUrlExpiry) : null,
-                    ArtefactKinds.Summary => await rtk.GetSummaryAsync(appId, key.RtkSessionId, cancellationToken) is var s ? (s.SummaryDownloadUrl, s.SummaryDownloadUrlExpiry) : null,
-                    _ => await rtk.GetChatExportAsync(appId, key.RtkSessionId, cancellationToken) is var c ? (c.ChatDownloadUrl, c.ChatDownloadUrlExpiry) : null,
+                    ArtefactKinds.Transcript => await rtk.Sessions.GetTranscriptAsync(appId, key.RtkSessionId, null, cancellationToken) is var t ? (t.TranscriptDownloadUrl, t.TranscriptDownloadUrlExpiry) : null,
+                    ArtefactKinds.Summary => await rtk.Sessions.GetSummaryAsync(appId, key.RtkSessionId, cancellationToken) is var s ? (s.SummaryDownloadUrl, s.SummaryDownloadUrlExpiry) : null,
+                    _ => await rtk.Sessions.GetChatExportAsync(appId, key.RtkSessionId, cancellationToken) is var c ? (c.ChatDownloadUrl, c.ChatDownloadUrlExpiry) : null,
                 };
             }
             catch (RtkException e) when (!e.IsUnavailable)
@@ -296,7 +306,7 @@ public sealed partial class PostMeetingWork(
         var appId = await AppIdAsync(key, cancellationToken);
         try
         {
-            await rtk.TriggerSummaryAsync(appId, key.RtkSessionId, cancellationToken);
+            await rtk.Sessions.TriggerSummaryAsync(appId, key.RtkSessionId, cancellationToken);
         }
         catch (RtkException e) when (!e.IsUnavailable)
         {
@@ -315,7 +325,7 @@ public sealed partial class PostMeetingWork(
         var polls = (current?.Polls ?? 0) + 1;
         try
         {
-            var r = await rtk.GetRecordingAsync(appId, request.RecordingId, cancellationToken);
+            var r = await rtk.Recordings.GetAsync(appId, request.RecordingId, cancellationToken);
             await projections.RecordingAsync(meeting, new RecordingFact(r.Id, r.SessionId ?? key.RtkSessionId, r.Status ?? "", r.StartedTime, r.StoppedTime,
                 r.FileSize, r.RecordingDuration, r.OutputFileName, r.DownloadUrl, r.DownloadUrlExpiry), cancellationToken);
         }

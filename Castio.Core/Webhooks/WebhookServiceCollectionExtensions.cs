@@ -13,8 +13,7 @@ public static class WebhookServiceCollectionExtensions
     {
         services.AddPostMeeting();
         services.AddSingleton(sp => new WebhookLedger(sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<IOptions<StorageOptions>>().Value.NamePrefix));
-        services.AddSingleton(sp => new RtkMeetingResolver((_, _) => Task.FromResult<MeetingRef?>(null), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(new MeetingCloser((_, _, _) => Task.CompletedTask));
+        services.AddSingleton<RtkMeetingResolver>();
         services.AddSingleton<WebhookService>();
         return services;
     }
