@@ -53,4 +53,5 @@ namespace Castio.Functions.Http;
 [JsonSerializable(typeof(Castio.Core.Joining.JoinResult))]
 [JsonSerializable(typeof(Castio.Core.Joining.GuestJoinRequest))]
 [JsonSerializable(typeof(Castio.Core.Joining.GuestJoinResult))]
+[JsonSerializable(typeof(Castio.Functions.Webhooks.WebhookAck))]
 internal sealed partial class CastioJsonContext : JsonSerializerContext;
