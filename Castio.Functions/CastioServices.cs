@@ -1,9 +1,11 @@
+using Castio.Core.Meetings;
 using Castio.Core.Presets;
 using Castio.Core.Rtk;
 using Castio.Core.Webhooks;
 using Castio.Functions.Auth;
 using Castio.Core.Storage;
 using Castio.Functions.Http;
+using Castio.Functions.PostMeeting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -36,6 +38,8 @@ public static class CastioServices
 
         // Features
         services.AddCastioAuth(configuration);
+        services.AddMeetings();
+        services.AddWebhooksAndPostMeeting();
         return services;
     }
 }

@@ -23,4 +23,9 @@ namespace Castio.Functions.Http;
 [JsonSerializable(typeof(Castio.Core.Orgs.BrandingAssetView))]
 [JsonSerializable(typeof(Castio.Core.Orgs.PublicBranding))]
 [JsonSerializable(typeof(IDictionary<string, string[]>))]
+[JsonSerializable(typeof(Castio.Core.Meetings.MeetingInput))]
+[JsonSerializable(typeof(Castio.Core.Meetings.Meeting))]
+[JsonSerializable(typeof(Castio.Core.Meetings.MeetingPage))]
+[JsonSerializable(typeof(Castio.Core.Meetings.PublicMeeting))]
+[JsonSerializable(typeof(Castio.Functions.Webhooks.WebhookAck))]
 internal sealed partial class CastioJsonContext : JsonSerializerContext;
