@@ -1,3 +1,4 @@
+using Castio.Core.Joining;
 using Castio.Core.Meetings;
 using Castio.Core.Presets;
 using Castio.Core.Rtk;
@@ -40,6 +41,7 @@ public static class CastioServices
         services.AddCastioAuth(configuration);
         services.AddMeetings();
         services.AddWebhooksAndPostMeeting();
+        services.AddJoining();
         return services;
     }
 }

@@ -28,4 +28,7 @@ namespace Castio.Functions.Http;
 [JsonSerializable(typeof(Castio.Core.Meetings.MeetingPage))]
 [JsonSerializable(typeof(Castio.Core.Meetings.PublicMeeting))]
 [JsonSerializable(typeof(Castio.Functions.Webhooks.WebhookAck))]
+[JsonSerializable(typeof(Castio.Core.Joining.JoinResult))]
+[JsonSerializable(typeof(Castio.Core.Joining.GuestJoinRequest))]
+[JsonSerializable(typeof(Castio.Core.Joining.GuestJoinResult))]
 internal sealed partial class CastioJsonContext : JsonSerializerContext;
