@@ -1,5 +1,8 @@
+using Castio.Core.Analytics;
+using Castio.Core.Diagnostics.Investigate;
 using Castio.Core.Joining;
 using Castio.Core.Meetings;
+using Castio.Core.PostMeeting;
 using Castio.Core.Presets;
 using Castio.Core.Rtk;
 using Castio.Core.Webhooks;
@@ -42,6 +45,9 @@ public static class CastioServices
         services.AddMeetings();
         services.AddWebhooksAndPostMeeting();
         services.AddJoining();
+        services.AddPostMeetingReads();
+        services.AddAnalytics();
+        services.AddInvestigate();
         return services;
     }
 }
