@@ -66,7 +66,8 @@ public sealed class InvestigateService(
         foreach (var s in sessions) peersBySession[s.RtkSessionId] = await store.ListPeersAsync(s.Key, cancellationToken);
         var people = await participants.ListAsync(caller.OrgId, meetingId, cancellationToken);
         var events = await participants.ListEventsAsync(caller.OrgId, meetingId, cancellationToken);
-        var since = Max(now.AddDays(-WebhookDiagnostics.MaxWindowDays + 1), (sessions.Min(s => s.StartedAt) ?? now.AddDays(-7)).AddDays(-1));
+        var firstStart = sessions.Min(s => s.StartedAt)?.AddDays(-1) ?? now;
+        var since = Max(now.AddDays(-WebhookDiagnostics.MaxWindowDays + 1), firstStart < now.AddDays(-7) ? firstStart : now.AddDays(-7));
         var deliveries = await ledger.ListAsync(caller.OrgId, since, now, MaxWebhooks, meetingId: meetingId, cancellationToken: cancellationToken);
 
         // What RTK knows: its sessions of the meeting's RTK meetings, their peers, and each peer's report.
