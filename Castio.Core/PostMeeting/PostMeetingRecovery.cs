@@ -1,5 +1,6 @@
 using System.Globalization;
 using Azure;
+using Castio.Core.Common;
 using Azure.Data.Tables;
 
 namespace Castio.Core.PostMeeting;
@@ -26,7 +27,7 @@ public sealed class PostMeetingRecovery(PostMeetingStore store, Microsoft.Extens
         await store.EnsureCreatedAsync(cancellationToken);
         var now = time.GetUtcNow();
         var current = PostMeetingStore.DueBucket(now);
-        var cursor = (await store.Due.GetEntityIfExistsAsync<TableEntity>(CursorPartition, CursorRow, cancellationToken: cancellationToken)).Value;
+        var cursor = (await store.Due.GetEntityIfExistsAsync<TableEntity>(CursorPartition, CursorRow, cancellationToken: cancellationToken)).ValueOrNull();
         var from = cursor?.GetString("Bucket") is { } last
             ? DateTimeOffset.ParseExact(last, "yyyyMMddHHmm", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal).AddMinutes(5)
             : now - FirstLookBack;

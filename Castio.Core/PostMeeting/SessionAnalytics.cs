@@ -1,5 +1,6 @@
 using System.Globalization;
 using Azure;
+using Castio.Core.Common;
 using Azure.Data.Tables;
 
 namespace Castio.Core.PostMeeting;
@@ -51,7 +52,7 @@ public sealed class SessionAnalytics(PostMeetingStore store)
         var partition = PostMeetingStore.Org(orgId);
         for (var attempt = 0; attempt < 20; attempt++)
         {
-            var current = (await store.Analytics.GetEntityIfExistsAsync<AnalyticsEntity>(partition, DayRow(day, type), cancellationToken: cancellationToken)).Value;
+            var current = (await store.Analytics.GetEntityIfExistsAsync<AnalyticsEntity>(partition, DayRow(day, type), cancellationToken: cancellationToken)).ValueOrNull();
             var parts = await PostMeetingStore.QueryPrefixAsync<AnalyticsEntity>(store.Analytics, partition, $"c_{day}_{type}_", cancellationToken);
             var total = new AnalyticsEntity
             {

@@ -1,4 +1,5 @@
 using Azure;
+using Castio.Core.Common;
 using Azure.Data.Tables;
 
 namespace Castio.Core.PostMeeting;
@@ -111,7 +112,7 @@ public sealed class SessionProjections(PostMeetingStore store, TimeProvider time
         var row = PostMeetingStore.RecordingRow(meeting.MeetingId, fact.RecordingId);
         for (var attempt = 0; ; attempt++)
         {
-            var current = (await store.Recordings.GetEntityIfExistsAsync<RecordingEntity>(partition, row, cancellationToken: cancellationToken)).Value;
+            var current = (await store.Recordings.GetEntityIfExistsAsync<RecordingEntity>(partition, row, cancellationToken: cancellationToken)).ValueOrNull();
             var merged = Merge(current, fact);
             if (current is not null && !Changed(current, merged)) return current;
             var entity = new TableEntity(partition, row)
