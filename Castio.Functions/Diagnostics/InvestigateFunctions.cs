@@ -8,10 +8,15 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace Castio.Functions.Diagnostics;
 
-/// <summary>"My meeting was laggy", "I couldn't join": one meeting, everything Castio and RTK know about it, and verdicts.</summary>
+/// <summary>Live meetings, and for "my meeting was laggy", "I couldn't join": one meeting, everything Castio and RTK know about it, and verdicts.</summary>
 [Tags("Diagnostics"), RateLimit(nameof(RateLimitRules.ApiGeneral), RateLimitKey.User), Requires(Permission.ViewAnyAnalytics)]
-public sealed class InvestigateFunctions(InvestigateService investigate)
+public sealed class InvestigateFunctions(InvestigateService investigate, ActiveMeetings active)
 {
+    [Function("Diagnostics_ActiveMeetings"), EndpointSummary("Meetings live right now (RTK's LIVE sessions) with their participant counts")]
+    public async Task<Results<Ok<ActiveMeetingList>, ValidationProblem, ProblemHttpResult>> ActiveMeetings(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/diagnostics/active-meetings")] HttpRequest req, CancellationToken cancellationToken) =>
+        (await active.ListAsync(req.Caller(), cancellationToken)).ToResult(TypedResults.Ok, req.HttpContext);
+
     [Function("Diagnostics_Investigate"), EndpointSummary("Sessions, participants (join/leave, device, network, quality, TURN), token issuance, webhook history and verdicts of one meeting")]
     public async Task<Results<Ok<InvestigationReport>, ValidationProblem, ProblemHttpResult>> Investigate(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/diagnostics/meetings/{meetingId:guid}/investigate")] HttpRequest req, Guid meetingId,

@@ -41,4 +41,5 @@ namespace Castio.Functions.Http;
 [JsonSerializable(typeof(Castio.Core.Diagnostics.Investigate.WebhookDeliveryView))]
 [JsonSerializable(typeof(Castio.Core.Diagnostics.Investigate.WebhookReplayResult))]
 [JsonSerializable(typeof(Castio.Core.Diagnostics.Investigate.InvestigationReport))]
+[JsonSerializable(typeof(Castio.Core.Diagnostics.Investigate.ActiveMeetingList))]
 internal sealed partial class CastioJsonContext : JsonSerializerContext;

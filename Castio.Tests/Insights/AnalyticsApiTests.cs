@@ -17,7 +17,8 @@ public sealed class AnalyticsApiTests(AzuriteFixture azurite)
     [Fact]
     public async Task FiguresMatchTheHandComputedFixtureForTheOrgAndForAHost()
     {
-        await using var app = new CastioApplication(azurite);
+        await using var sim = await Castio.RtkSimulator.RtkSimulatorHost.StartAsync(new Castio.RtkSimulator.RtkSimulatorOptions(), Ct);
+        await using var app = new CastioApplication(azurite).WithRtkSimulator(sim);
         var client = app.CreateHttpClient();
         var org = await MeetingOrg.CreateAsync(client);
         var a = Guid.Parse((string)(await client.CreateMeetingAsync(org.Host, new { title = "Host's video" }))["id"]!);

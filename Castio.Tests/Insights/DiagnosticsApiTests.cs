@@ -26,9 +26,21 @@ public sealed class DiagnosticsApiTests(AzuriteFixture azurite)
         var adaPeer = await world.JoinAsync(ada.Token);
         var sessionId = (string)adaPeer["session_id"]!;
         var bobPeer = await world.JoinAsync(bob.Token);
+
+        // While they are both in: the meeting is live with two participants (another org sees none of it).
+        var active = await (await client.SendAsync(HttpMethod.Get, "/api/diagnostics/active-meetings", token: world.Owner.AccessToken)).JsonAsync();
+        var live = Assert.Single(active["items"]!.AsArray())!;
+        Assert.Equal(meetingId.ToString(), (string?)live["meetingId"]);
+        Assert.Equal(sessionId, (string?)live["rtkSessionId"]);
+        Assert.Equal(2, (int)live["liveParticipants"]!);
+        Assert.Equal(2, (int)active["liveParticipants"]!);
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.SendAsync(HttpMethod.Get, "/api/diagnostics/active-meetings", token: world.Org.Host.AccessToken)).StatusCode);
+
         await world.LeaveAsync((string)bobPeer["peer_id"]!);
         await world.LeaveAsync((string)adaPeer["peer_id"]!);
         await world.ArtefactsAsync(sessionId, chat: true, transcript: false, summary: false);
+        var none = await (await client.SendAsync(HttpMethod.Get, "/api/diagnostics/active-meetings", token: world.Owner.AccessToken)).JsonAsync();
+        Assert.Empty(none["items"]!.AsArray());
         await world.CompletedAsync(new SessionKey(world.Owner.OrgId, meetingId, sessionId));
 
         var report = await (await client.SendAsync(HttpMethod.Get, $"/api/diagnostics/meetings/{meetingId}/investigate", token: world.Org.Admin.AccessToken)).JsonAsync();

@@ -53,8 +53,6 @@ internal sealed class InsightsWorld : IAsyncDisposable
             .WithSetting("PostMeeting:SummaryGrace", "00:00:02")
             .WithSetting("PostMeeting:RecordingStallAfter", "00:00:02")
             .WithSetting("PostMeeting:RecoveryDelay", "00:10:00");
-        // The simulator stamps sessions with the real clock; the app's clock agrees, as in production.
-        app.Clock.SetUtcNow(DateTimeOffset.UtcNow);
         var client = app.CreateHttpClient();
         sim.State.RegisterAccountWebhook(new Uri(app.BaseAddress, "/webhooks/rtk").ToString());
         var org = await MeetingOrg.CreateAsync(client);
@@ -100,9 +98,23 @@ internal sealed class InsightsWorld : IAsyncDisposable
         Assert.True((await Control.PutAsJsonAsync("/__sim/faults", faults, Ct)).IsSuccessStatusCode);
 
     /// <summary>Waits until the session's post-meeting record is complete.</summary>
-    public Task<SessionEntity> CompletedAsync(SessionKey key) =>
-        Eventually.GetAsync(async () => await Store.GetSessionAsync(key, Ct) is { CompletedAt: not null } s && PostMeetingRecovery.IsFinished(s) ? s : null,
-            TimeSpan.FromSeconds(90), Ct);
+    public async Task<SessionEntity> CompletedAsync(SessionKey key)
+    {
+        try
+        {
+            return await Eventually.GetAsync(async () => await Store.GetSessionAsync(key, Ct) is { CompletedAt: not null } s && PostMeetingRecovery.IsFinished(s) ? s : null,
+                TimeSpan.FromSeconds(90), Ct);
+        }
+        catch (TimeoutException)
+        {
+            var output = TestContext.Current.TestOutputHelper;
+            output?.WriteLine($"session: {System.Text.Json.JsonSerializer.Serialize(await Store.GetSessionAsync(key, Ct))}");
+            foreach (var a in await Store.ListArtefactsAsync(key, Ct)) output?.WriteLine($"artefact {a.Kind} {a.CopyState} {a.CopyNote}");
+            foreach (var d in Sim.State.Deliveries) output?.WriteLine($"delivery {d.Event} {d.StatusCode} {d.Error}");
+            foreach (var log in App.Logs.Where(l => l.StartsWith("Warning", StringComparison.Ordinal) || l.StartsWith("Error", StringComparison.Ordinal)).Take(40)) output?.WriteLine(log);
+            throw;
+        }
+    }
 
     /// <summary>A meeting with one finished session (two people, Ada rejoining once) whose record is complete: chat, transcript, summary, recording.</summary>
     public async Task<(Guid MeetingId, string RtkMeetingId, string SessionId, string Ada, string Bob)> FinishedSessionAsync(Caller host, object? body = null)

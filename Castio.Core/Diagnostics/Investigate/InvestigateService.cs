@@ -183,7 +183,7 @@ public sealed class InvestigateService(
 
 public static class InvestigateServiceCollectionExtensions
 {
-    /// <summary>The investigation and the webhook ledger views (diagnostics routes other than health and phone-home).</summary>
+    /// <summary>The investigation, active meetings and the webhook ledger views (diagnostics routes other than health and phone-home).</summary>
     public static IServiceCollection AddInvestigate(this IServiceCollection services) =>
-        services.AddTransient<InvestigateService>().AddTransient<WebhookDiagnostics>();
+        services.AddTransient<InvestigateService>().AddTransient<WebhookDiagnostics>().AddTransient<ActiveMeetings>();
 }
