@@ -53,6 +53,8 @@ internal sealed class InsightsWorld : IAsyncDisposable
             .WithSetting("PostMeeting:SummaryGrace", "00:00:02")
             .WithSetting("PostMeeting:RecordingStallAfter", "00:00:02")
             .WithSetting("PostMeeting:RecoveryDelay", "00:10:00");
+        // Blob links are signed with the app's clock and checked by Azurite's: keep the app on real time.
+        app.Clock.SetUtcNow(DateTimeOffset.UtcNow);
         var client = app.CreateHttpClient();
         sim.State.RegisterAccountWebhook(new Uri(app.BaseAddress, "/webhooks/rtk").ToString());
         var org = await MeetingOrg.CreateAsync(client);

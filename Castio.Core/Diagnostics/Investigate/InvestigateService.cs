@@ -49,6 +49,9 @@ public sealed class InvestigateService(
     public const int PeerReportConcurrency = 4;
     public const int MaxWebhooks = 300;
 
+    /// <summary>All RTK calls of one investigation share this budget; what is not answered by then is left out and noted.</summary>
+    public static readonly TimeSpan RtkBudget = TimeSpan.FromSeconds(10);
+
     private static readonly string[] ReportFilters =
         [RtkPeerReportFilters.DeviceInfo, RtkPeerReportFilters.IpInformation, RtkPeerReportFilters.PrecallNetworkInformation, RtkPeerReportFilters.QualityStats];
 
@@ -71,13 +74,16 @@ public sealed class InvestigateService(
         var deliveries = await ledger.ListAsync(caller.OrgId, since, now, MaxWebhooks, meetingId: meetingId, cancellationToken: cancellationToken);
 
         // What RTK knows: its sessions of the meeting's RTK meetings, their peers, and each peer's report.
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        budget.CancelAfter(RtkBudget);
+        var rtkToken = budget.Token;
         var appId = (await orgs.GetAsync(caller.OrgId, cancellationToken))?.RtkAppId ?? "";
         var rtkMeetingIds = sessions.Select(s => s.RtkMeetingId).Append(meeting.RtkMeetingId).OfType<string>().Where(id => id.Length > 0).Distinct(StringComparer.Ordinal).ToList();
         var rtkSessions = new Dictionary<string, RtkSession>(StringComparer.Ordinal);
         foreach (var rtkMeetingId in rtkMeetingIds)
         {
             var page = await AskRtk(notes, $"RTK's sessions of meeting {rtkMeetingId}",
-                () => rtk.Sessions.ListAsync(appId, new RtkSessionListQuery { AssociatedId = rtkMeetingId, PerPage = MaxSessions, SortBy = "createdAt", SortOrder = "DESC" }, cancellationToken));
+                () => rtk.Sessions.ListAsync(appId, new RtkSessionListQuery { AssociatedId = rtkMeetingId, PerPage = MaxSessions, SortBy = "createdAt", SortOrder = "DESC" }, rtkToken), cancellationToken);
             foreach (var s in page?.Items ?? []) rtkSessions.TryAdd(s.Id, s);
         }
         var sessionIds = sessions.Select(s => s.RtkSessionId).Concat(rtkSessions.Keys).Distinct(StringComparer.Ordinal).Take(MaxSessions).ToList();
@@ -85,7 +91,7 @@ public sealed class InvestigateService(
         foreach (var sid in sessionIds)
         {
             var page = await AskRtk(notes, $"RTK's participants of session {sid}",
-                () => rtk.Sessions.ListParticipantsAsync(appId, sid, new RtkSessionParticipantsQuery { PerPage = 100 }, cancellationToken));
+                () => rtk.Sessions.ListParticipantsAsync(appId, sid, new RtkSessionParticipantsQuery { PerPage = 100 }, rtkToken), cancellationToken);
             if (page is not null) rtkPeers[sid] = page.Items;
         }
 
@@ -109,7 +115,7 @@ public sealed class InvestigateService(
         if (connections.Count > MaxPeerReports) notes.Enqueue($"Peer reports read for the {MaxPeerReports} latest of {connections.Count} connections.");
         await Parallel.ForEachAsync(wanted, new ParallelOptions { MaxDegreeOfParallelism = PeerReportConcurrency, CancellationToken = cancellationToken }, async (peerId, ct) =>
         {
-            var report = await AskRtk(notes, $"RTK's peer report of {peerId}", () => rtk.Sessions.GetPeerReportAsync(appId, peerId, ReportFilters, cancellationToken: ct));
+            var report = await AskRtk(notes, $"RTK's peer report of {peerId}", () => rtk.Sessions.GetPeerReportAsync(appId, peerId, ReportFilters, cancellationToken: rtkToken), cancellationToken);
             if (report is not null) reports[peerId] = PeerReportReader.Read(report.PeerReport);
         });
 
@@ -164,12 +170,22 @@ public sealed class InvestigateService(
             sessionRows, investigated, webhookViews, verdicts);
     }
 
-    /// <summary>One RTK call; a failure (RTK down, refused, not found) becomes a note and a null.</summary>
-    private static async Task<T?> AskRtk<T>(ConcurrentQueue<string> notes, string what, Func<Task<T>> call) where T : class
+    /// <summary>One RTK call; a failure (RTK down, refused, not found, out of time) becomes a note and a null.</summary>
+    private static async Task<T?> AskRtk<T>(ConcurrentQueue<string> notes, string what, Func<Task<T>> call, CancellationToken request) where T : class
     {
         try
         {
             return await call();
+        }
+        catch (OperationCanceledException) when (!request.IsCancellationRequested)
+        {
+            notes.Enqueue($"{what}: RTK did not answer within {RtkBudget.TotalSeconds:0} s.");
+            return null;
+        }
+        catch (HttpRequestException)
+        {
+            notes.Enqueue($"{what}: unavailable (RTK unreachable).");
+            return null;
         }
         catch (RtkException e)
         {

@@ -37,6 +37,9 @@ public sealed class WebhookDiagnostics(WebhookLedger ledger, WebhookService webh
     /// <summary>The ledger keeps 30 days; a query window is at most that.</summary>
     public const int MaxWindowDays = 31;
 
+    /// <summary>Deliveries at the very instant a page ended that a continuation may have to skip.</summary>
+    private const int SameInstantSlack = 50;
+
     private static readonly string[] Statuses =
         [WebhookDeliveryStatus.Received, WebhookDeliveryStatus.Processing, WebhookDeliveryStatus.Processed, WebhookDeliveryStatus.Failed, WebhookDeliveryStatus.Duplicate];
 
@@ -61,9 +64,17 @@ public sealed class WebhookDiagnostics(WebhookLedger ledger, WebhookService webh
         var now = time.GetUtcNow();
         var to = Time(until, "until", now, errors);
         var from = Time(since, "since", to.AddDays(-7), errors);
+        // The continuation is the last row key seen (inverted receipt ticks, then the id): the next page starts at that
+        // instant and skips what came up to it, so deliveries of the same instant are neither lost nor repeated.
+        string? after = null;
         if (continuation is not null)
         {
-            if (DateTimeOffset.TryParseExact(continuation, "O", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var c)) to = c.AddTicks(-1);
+            if (continuation.Length == 52 && continuation[19] == '_' && long.TryParse(continuation[..19], NumberStyles.None, CultureInfo.InvariantCulture, out var inverted)
+                && inverted is >= 0 && inverted <= DateTimeOffset.MaxValue.UtcTicks && Guid.TryParseExact(continuation[20..], "N", out _))
+            {
+                after = continuation;
+                to = new DateTimeOffset(DateTimeOffset.MaxValue.UtcTicks - inverted, TimeSpan.Zero);
+            }
             else errors.Add("continuation", "Use the continuation of the previous page.");
         }
         if (errors.IsEmpty && from > to && continuation is null) errors.Add("since", "Must be before 'until'.");
@@ -72,9 +83,10 @@ public sealed class WebhookDiagnostics(WebhookLedger ledger, WebhookService webh
         if (from > to) return new WebhookDeliveryPage([], null);
 
         var size = limit ?? DefaultPageSize;
-        var rows = await ledger.ListAsync(caller.OrgId, from, to, size + 1, status, eventType, meeting, cancellationToken);
-        var page = rows.Take(size).Select(WebhookDeliveryView.From).ToList();
-        return new WebhookDeliveryPage(page, rows.Count > size ? page[^1].ReceivedAt.ToString("O", CultureInfo.InvariantCulture) : null);
+        var rows = (await ledger.ListAsync(caller.OrgId, from, to, size + 1 + SameInstantSlack, status, eventType, meeting, cancellationToken))
+            .Where(r => after is null || string.CompareOrdinal(r.RowKey, after) > 0).Take(size + 1).ToList();
+        var page = rows.Take(size).ToList();
+        return new WebhookDeliveryPage([.. page.Select(WebhookDeliveryView.From)], rows.Count > size ? page[^1].RowKey : null);
     }
 
     public async Task<Outcome<WebhookDeliveryView>> GetAsync(CurrentUser caller, Guid id, CancellationToken cancellationToken)
