@@ -1,4 +1,4 @@
-using Castio.Core.Analytics;
+using Castio.Core.Insights;
 using Castio.Core.Diagnostics.Investigate;
 using Castio.Core.Joining;
 using Castio.Core.Meetings;

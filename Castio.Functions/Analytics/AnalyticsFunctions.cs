@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Text;
 using Castio.Core.Abuse;
-using Castio.Core.Analytics;
+using Castio.Core.Insights;
 using Castio.Core.Auth;
 using Castio.Core.Common;
 using Castio.Functions.Http;

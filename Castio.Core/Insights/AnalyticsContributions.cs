@@ -2,7 +2,7 @@ using System.Globalization;
 using Azure.Data.Tables;
 using Castio.Core.PostMeeting;
 
-namespace Castio.Core.Analytics;
+namespace Castio.Core.Insights;
 
 /// <summary>One session's contribution row of the post-meeting analytics, with the meeting it belongs to when the row names it.</summary>
 public sealed record ContributionRow(string Day, string MeetingType, Guid? MeetingId, AnalyticsEntity Row);
