@@ -10,6 +10,7 @@ using Castio.Functions.Auth;
 using Castio.Core.Storage;
 using Castio.Functions.Http;
 using Castio.Functions.PostMeeting;
+using Castio.Functions.Observability;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -48,6 +49,7 @@ public static class CastioServices
         services.AddPostMeetingReads();
         services.AddAnalytics();
         services.AddInvestigate();
+        services.AddCastioObservability(configuration);
         return services;
     }
 }
