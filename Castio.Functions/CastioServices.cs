@@ -1,7 +1,10 @@
 using Castio.Core.HostControls;
 using Castio.Core.Invites;
+using Castio.Core.Insights;
+using Castio.Core.Diagnostics.Investigate;
 using Castio.Core.Joining;
 using Castio.Core.Meetings;
+using Castio.Core.PostMeeting;
 using Castio.Core.Presets;
 using Castio.Core.Rtk;
 using Castio.Core.Scheduling;
@@ -49,6 +52,10 @@ public static class CastioServices
         services.AddHostControls();
         services.AddScheduling();
         services.AddWebhooksAndPostMeeting();
+        services.AddJoining();
+        services.AddPostMeetingReads();
+        services.AddAnalytics();
+        services.AddInvestigate();
         services.AddCastioObservability(configuration);
         return services;
     }
