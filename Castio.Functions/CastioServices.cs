@@ -39,7 +39,7 @@ public static class CastioServices
         // Features
         services.AddCastioAuth(configuration);
         services.AddMeetings();
-        services.AddScheduling();
+        services.AddScheduling().AddTransient<MeetingActivation>();
         return services;
     }
 }
