@@ -6,6 +6,7 @@ using Castio.Core.Webhooks;
 using Castio.Functions.Auth;
 using Castio.Core.Storage;
 using Castio.Functions.Http;
+using Castio.Functions.Observability;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -40,6 +41,8 @@ public static class CastioServices
         services.AddCastioAuth(configuration);
         services.AddMeetings();
         services.AddScheduling().AddTransient<MeetingActivation>();
+        services.AddScheduling();
+        services.AddCastioObservability(configuration);
         return services;
     }
 }

@@ -141,6 +141,7 @@ public static class MeetingKeys
     public const string SlugPrefix = "slug-";
     public const string ActiveCount = "active-count";
     public const string Rtk = "rtk";
+    public const string Org = "org";
 
     public static string Partition(Guid orgId) => orgId.ToString("D");
 

@@ -110,7 +110,7 @@ public sealed record MeetingFilter(string? Status = null, string? MeetingType = 
 /// <summary>Who owns an RTK meeting: a meeting, or one occurrence of a recurring meeting.</summary>
 public sealed record RtkMeetingOwner(Guid OrgId, Guid MeetingId, Guid? OccurrenceId);
 
-/// <summary>What an anonymous join page may know about a join link; nothing else.</summary>
-public sealed record PublicMeeting(string Title, string MeetingType, string Status, bool GuestsMayJoin, PublicMeetingBranding Branding);
+/// <summary>What an anonymous join page may know about a join link; nothing else. <c>GuestAccess</c> is the effective one (the meeting's, else the org's).</summary>
+public sealed record PublicMeeting(string Title, string MeetingType, string Status, bool GuestsMayJoin, string GuestAccess, PublicMeetingBranding Branding);
 
 public sealed record PublicMeetingBranding(string OrgName, string BrandColor, string Theme, string? LogoUrl, string? FaviconUrl, string? BackgroundUrl);

@@ -57,7 +57,7 @@ public sealed partial class MeetingRtk(RtkClient rtk, MeetingStore store, TimePr
         RtkMeeting created;
         try
         {
-            created = await rtk.CreateMeetingAsync(appId, RequestFor(meeting), cancellationToken);
+            created = await rtk.Meetings.CreateAsync(appId, RequestFor(meeting), cancellationToken);
         }
         catch (RtkException e) when (!e.IsUnavailable)
         {
@@ -91,16 +91,31 @@ public sealed partial class MeetingRtk(RtkClient rtk, MeetingStore store, TimePr
         return creation.RtkMeetingId;
     }
 
+    /// <summary>Carries an edit of the meeting's title, recording or transcription over to its RTK meeting (status untouched).</summary>
+    public Task UpdateSettingsAsync(string appId, string rtkMeetingId, MeetingEntity meeting, CancellationToken cancellationToken)
+    {
+        var r = RequestFor(meeting);
+        return rtk.Meetings.UpdateAsync(appId, rtkMeetingId, new RtkMeetingUpdate
+        {
+            Title = r.Title,
+            RecordOnStart = r.RecordOnStart,
+            PersistChat = r.PersistChat,
+            SummarizeOnEnd = r.SummarizeOnEnd,
+            SessionKeepAliveTimeInSecs = r.SessionKeepAliveTimeInSecs,
+            AiConfig = r.AiConfig,
+        }, cancellationToken);
+    }
+
     /// <summary>PATCH status ACTIVE or INACTIVE, the only way RTK sets it.</summary>
     public Task SetStatusAsync(string appId, string rtkMeetingId, string status, CancellationToken cancellationToken) =>
-        rtk.UpdateMeetingAsync(appId, rtkMeetingId, new RtkMeetingUpdate { Status = status }, cancellationToken);
+        rtk.Meetings.UpdateAsync(appId, rtkMeetingId, new RtkMeetingUpdate { Status = status }, cancellationToken);
 
     /// <summary>Ends the live session for everyone (none live is fine), then makes the RTK meeting INACTIVE so nobody rejoins.</summary>
     public async Task EndSessionAsync(string appId, string rtkMeetingId, CancellationToken cancellationToken)
     {
         try
         {
-            await rtk.KickAllAsync(appId, rtkMeetingId, cancellationToken);
+            await rtk.ActiveSession.KickAllAsync(appId, rtkMeetingId, cancellationToken);
         }
         catch (RtkException e) when (e.IsNotFound)
         {
@@ -113,7 +128,7 @@ public sealed partial class MeetingRtk(RtkClient rtk, MeetingStore store, TimePr
     /// <summary>RTK meetings created in a window whose title matches, newest first: where a lost create answer is found again.</summary>
     internal async Task<IReadOnlyList<RtkMeeting>> FindCreatedAsync(string appId, string title, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
-        var page = await rtk.ListMeetingsAsync(appId, new RtkMeetingListQuery { Search = title, StartTime = from, EndTime = to, PerPage = 100 }, cancellationToken);
+        var page = await rtk.Meetings.ListAsync(appId, new RtkMeetingListQuery { Search = title, StartTime = from, EndTime = to, PerPage = 100 }, cancellationToken);
         return [.. page.Items.Where(m => m.Title == title)];
     }
 

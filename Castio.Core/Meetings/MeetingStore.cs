@@ -12,6 +12,7 @@ namespace Castio.Core.Meetings;
 /// so a meeting and its index rows (or its counter) commit in one transaction.</item>
 /// <item><c>meetingrtk</c>: partition = RTK meeting id; who owns that RTK meeting.</item>
 /// <item><c>meetingintents</c>: partition = UTC hour; RTK creations in flight (see <see cref="MeetingIntentEntity"/>).</item>
+/// <item><c>meetingorgs</c>: partition = meeting id; its org, for callers that know only the meeting id (anonymous guest joins).</item>
 /// </list>
 /// </summary>
 public sealed class MeetingStore
@@ -19,11 +20,13 @@ public sealed class MeetingStore
     public const string MeetingsTable = "meetings";
     public const string RtkIndexTable = "meetingrtk";
     public const string IntentsTable = "meetingintents";
+    public const string OrgIndexTable = "meetingorgs";
     public const int MaxPageSize = 100;
 
     private readonly TableClient _meetings;
     private readonly TableClient _rtk;
     private readonly TableClient _intents;
+    private readonly TableClient _orgIndex;
     private readonly CreateOnce _created;
 
     public MeetingStore(TableServiceClient tables, string namePrefix = "")
@@ -31,8 +34,10 @@ public sealed class MeetingStore
         _meetings = tables.GetTableClient(namePrefix + MeetingsTable);
         _rtk = tables.GetTableClient(namePrefix + RtkIndexTable);
         _intents = tables.GetTableClient(namePrefix + IntentsTable);
+        _orgIndex = tables.GetTableClient(namePrefix + OrgIndexTable);
         _created = new CreateOnce(ct => Task.WhenAll(
             _meetings.CreateIfNotExistsAsync(ct),
+            _orgIndex.CreateIfNotExistsAsync(ct),
             _rtk.CreateIfNotExistsAsync(ct),
             _intents.CreateIfNotExistsAsync(ct)));
     }
@@ -52,12 +57,28 @@ public sealed class MeetingStore
     }
 
     /// <summary>
+    /// The org of a meeting known only by its id (an anonymous guest join), or null. Look the meeting up
+    /// with <see cref="GetAsync"/> afterwards: the index row is written first, so it may name a meeting
+    /// whose creation failed.
+    /// </summary>
+    public async Task<Guid?> FindOrgAsync(Guid meetingId, CancellationToken cancellationToken)
+    {
+        await _created.EnsureAsync(cancellationToken);
+        var row = (await _orgIndex.GetEntityIfExistsAsync<TableEntity>(meetingId.ToString("D"), MeetingKeys.Org, ["OrgId"], cancellationToken)).ValueOrNull();
+        return row is not null && Guid.TryParse(row.GetString("OrgId"), out var orgId) ? orgId : null;
+    }
+
+    /// <summary>
     /// Adds the meeting with its slug index rows in one transaction. Returns the slug that was already
     /// taken (nothing is written then), or null on success.
     /// </summary>
     public async Task<string?> AddAsync(MeetingEntity meeting, IReadOnlyList<string> slugs, CancellationToken cancellationToken)
     {
         await _created.EnsureAsync(cancellationToken);
+        // The meeting id → org row first (another partition): a failure below leaves only a harmless pointer.
+        await _orgIndex.UpsertEntityAsync(
+            new TableEntity(meeting.Id.ToString("D"), MeetingKeys.Org) { ["OrgId"] = meeting.PartitionKey },
+            TableUpdateMode.Replace, cancellationToken);
         var actions = slugs
             .Select(s => new TableTransactionAction(TableTransactionActionType.Add, new MeetingSlugEntity
             {

@@ -63,6 +63,20 @@ public class OpenApiTests(AzuriteFixture azurite)
             ("/api/org/branding", "post", "owner,admin"),
             ("/api/branding/{orgSlug}", "get", null),
             ("/api/branding/{orgSlug}/{kind}", "get", null),
+            ("/api/meetings", "post", "owner,admin,host"),
+            ("/api/meetings", "get", "owner,admin,host,member"),
+            ("/api/meetings/{meetingId}", "get", "owner,admin,host,member"),
+            ("/api/meetings/{meetingId}", "patch", "owner,admin,host"),
+            ("/api/meetings/{meetingId}", "delete", "owner,admin,host"),
+            ("/api/meetings/{meetingId}/start", "post", "owner,admin,host"),
+            ("/api/meetings/{meetingId}/end", "post", "owner,admin,host"),
+            ("/api/public/{orgSlug}/m/{slug}", "get", null),
+            ("/api/schedule/preview", "post", "owner,admin,host,member"),
+            ("/api/meetings/{id}/occurrences", "get", "owner,admin,host,member"),
+            ("/api/meetings/{id}/calendar.ics", "get", "owner,admin,host,member"),
+            ("/api/schedule", "get", "owner,admin,host,member"),
+            ("/api/schedule/{occurrenceId}", "patch", "owner,admin,host,member"),
+            ("/api/schedule/{occurrenceId}", "delete", "owner,admin,host,member"),
         };
         Assert.Equal(expected.Length, document["paths"]!.AsObject().Sum(p => p.Value!.AsObject().Count(o => o.Key != "parameters")));
         foreach (var (path, method, roles) in expected)
