@@ -41,7 +41,6 @@ public static class CastioServices
         services.AddCastioAuth(configuration);
         services.AddMeetings();
         services.AddScheduling().AddTransient<MeetingActivation>();
-        services.AddScheduling();
         services.AddCastioObservability(configuration);
         return services;
     }

@@ -111,7 +111,7 @@ public sealed partial class MeetingActivation(
             return IsTransient(outcome.Error!) ? Handled.Retry : Handled.Dropped;
         }
 
-        await due.AddAsync(new DueItem(DueKind.EndOverdue, item.OrgId, item.MeetingId, null, now + await MaxDurationAsync(item.OrgId, cancellationToken)), cancellationToken);
+        // ActivateAsync booked its end-overdue item itself.
         LogActivated(logger, item.OrgId, item.MeetingId, null);
         return Handled.Activated;
     }
