@@ -1,3 +1,6 @@
+using Castio.Core.HostControls;
+using Castio.Core.Invites;
+using Castio.Core.Joining;
 using Castio.Core.Meetings;
 using Castio.Core.Presets;
 using Castio.Core.Rtk;
@@ -41,6 +44,10 @@ public static class CastioServices
         services.AddCastioAuth(configuration);
         services.AddMeetings();
         services.AddScheduling().AddTransient<MeetingActivation>();
+        services.AddJoining();
+        services.AddInvites();
+        services.AddHostControls();
+        services.AddScheduling();
         services.AddCastioObservability(configuration);
         return services;
     }

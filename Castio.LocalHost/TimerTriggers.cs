@@ -13,6 +13,8 @@ namespace Castio.LocalHost;
 /// </summary>
 public sealed partial class TimerTriggers(FunctionCatalog catalog, IServiceScopeFactory scopes, TimeProvider time, ILogger<TimerTriggers> logger) : BackgroundService
 {
+    private static readonly TimeSpan MaxWait = TimeSpan.FromDays(7);
+
     public static CrontabSchedule ParseSchedule(string expression) =>
         CrontabSchedule.Parse(expression, new CrontabSchedule.ParseOptions { IncludingSeconds = true });
 
@@ -33,9 +35,15 @@ public sealed partial class TimerTriggers(FunctionCatalog catalog, IServiceScope
             try
             {
                 // The timer exists once Delay returns its task; saying so after that lets a test move the clock safely.
-                var due = Task.Delay(next - now, time, stoppingToken);
+                // Task.Delay refuses waits beyond ~49 days (a yearly schedule), so long waits go in steps.
+                var wait = next - now;
+                var due = Task.Delay(wait < MaxWait ? wait : MaxWait, time, stoppingToken);
                 LogNext(logger, function.Name, next);
                 await due;
+                if (wait >= MaxWait)
+                {
+                    continue;
+                }
             }
             catch (OperationCanceledException)
             {

@@ -15,11 +15,18 @@ public static class RateLimitRules
     /// <summary>Meeting creations per org.</summary>
     public static readonly RateLimitRule MeetingCreate = new("meeting.create", 10, TimeSpan.FromMinutes(1));
 
-    /// <summary>Joins per meeting.</summary>
+    /// <summary>
+    /// Joins per person per meeting. Counted per meeting, as first designed, 30 a minute would refuse 70 of
+    /// 100 people who join a meeting on time. A meeting's joins are then bounded by this times its participant cap,
+    /// a ceiling that scales with <c>maxParticipants</c> without a shared counter on the join path.
+    /// </summary>
     public static readonly RateLimitRule MeetingJoin = new("meeting.join", 30, TimeSpan.FromMinutes(1));
 
-    /// <summary>Guest joins per meeting.</summary>
-    public static readonly RateLimitRule GuestJoin = new("guest.join", 20, TimeSpan.FromMinutes(1));
+    /// <summary>New guest joins per meeting: 20 a minute, or every guest place once a minute when there are more.</summary>
+    public static RateLimitRule GuestJoin(int maxGuests) => new("guest.join", Math.Max(20, maxGuests), TimeSpan.FromMinutes(1));
+
+    /// <summary>New guest joins per client address per meeting.</summary>
+    public static readonly RateLimitRule GuestJoinAddress = new("guest.join.address", 3, TimeSpan.FromMinutes(5));
 
     /// <summary>Chat messages per user.</summary>
     public static readonly RateLimitRule ChatSend = new("chat.send", 30, TimeSpan.FromMinutes(1));

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Text.Json;
 using Castio.Core.Abuse;
 using Castio.Core.Auth;
+using Castio.Core.HostControls;
 using Castio.Core.Meetings;
 using Castio.Functions.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -16,7 +17,7 @@ namespace Castio.Functions.Meetings;
 /// their own meetings, owners and admins every one; members see the meetings open to the org.
 /// </summary>
 [Tags("Meetings"), RateLimit(nameof(RateLimitRules.ApiGeneral), RateLimitKey.User)]
-public sealed class MeetingsFunctions(MeetingService meetings)
+public sealed class MeetingsFunctions(MeetingService meetings, HostControlService controls)
 {
     [Function("Meetings_Create"), Requires(Permission.CreateMeetings), RateLimit(nameof(RateLimitRules.MeetingCreate), RateLimitKey.User)]
     [EndpointSummary("Create a meeting: instant (draft until started), scheduled, recurring or a permanent room"), Consumes(typeof(MeetingInput), "application/json")]
@@ -64,10 +65,10 @@ public sealed class MeetingsFunctions(MeetingService meetings)
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/meetings/{meetingId:guid}/start")] HttpRequest req, Guid meetingId, CancellationToken cancellationToken) =>
         (await meetings.StartAsync(req.Caller(), meetingId, cancellationToken)).ToResult(TypedResults.Ok, req.HttpContext);
 
-    [Function("Meetings_End"), Requires(Permission.EditOwnMeeting), EndpointSummary("End an active meeting for everyone: kick all, RTK INACTIVE")]
+    [Function("Meetings_End"), Requires(Permission.EditOwnMeeting), EndpointSummary("End an active meeting for everyone: kick all, RTK INACTIVE (audited as a host control)")]
     public async Task<Results<Ok<Meeting>, ValidationProblem, ProblemHttpResult>> End(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/meetings/{meetingId:guid}/end")] HttpRequest req, Guid meetingId, CancellationToken cancellationToken) =>
-        (await meetings.EndAsync(req.Caller(), meetingId, cancellationToken)).ToResult(TypedResults.Ok, req.HttpContext);
+        (await controls.EndForEveryoneAsync(req.Caller(), meetingId, cancellationToken)).ToResult(TypedResults.Ok, req.HttpContext);
 
     [Function("Meetings_Resolve"), Anonymous, RateLimit(nameof(RateLimitRules.ApiGeneral), RateLimitKey.ClientAddress)]
     [Tags("Public"), EndpointSummary("Resolve a join link (meeting slug or vanity slug) to what the join page needs, and nothing more")]

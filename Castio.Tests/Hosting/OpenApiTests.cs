@@ -77,6 +77,22 @@ public class OpenApiTests(AzuriteFixture azurite)
             ("/api/schedule", "get", "owner,admin,host,member"),
             ("/api/schedule/{occurrenceId}", "patch", "owner,admin,host,member"),
             ("/api/schedule/{occurrenceId}", "delete", "owner,admin,host,member"),
+            ("/api/meetings/{id}/invites", "post", "owner,admin,host"),
+            ("/api/meetings/{id}/invites", "get", "owner,admin,host"),
+            ("/api/invites/{inviteId}/rsvp", "post", "owner,admin,host,member"),
+            ("/api/me/invites", "get", "owner,admin,host,member"),
+            ("/api/meetings/{id}/participants", "get", "owner,admin,host"),
+            ("/api/meetings/{id}/participants/{participantId}/kick", "post", "owner,admin,host"),
+            ("/api/meetings/{id}/participants/{participantId}", "patch", "owner,admin,host"),
+            ("/api/meetings/{id}/lock", "post", "owner,admin,host"),
+            ("/api/meetings/{id}/unlock", "post", "owner,admin,host"),
+            ("/api/meetings/{id}/recording/start", "post", "owner,admin,host"),
+            ("/api/meetings/{id}/recording/stop", "post", "owner,admin,host"),
+            ("/api/meetings/{id}/livestream/start", "post", "owner,admin,host"),
+            ("/api/meetings/{id}/livestream/stop", "post", "owner,admin,host"),
+            ("/api/meetings/{id}/audit", "get", "owner,admin,host"),
+            ("/api/meetings/{id}/join", "post", "owner,admin,host,member"),
+            ("/api/meetings/{id}/guest-join", "post", null),
         };
         Assert.Equal(expected.Length, document["paths"]!.AsObject().Sum(p => p.Value!.AsObject().Count(o => o.Key != "parameters")));
         foreach (var (path, method, roles) in expected)

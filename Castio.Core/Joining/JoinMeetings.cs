@@ -1,0 +1,61 @@
+using Castio.Core.Common;
+using Castio.Core.Invites;
+using Castio.Core.Meetings;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Castio.Core.Joining;
+
+/// <summary>
+/// Everything the join flow reads from Meetings and Invites, in one place: the meeting and its org, activation
+/// of permanent rooms, and whether a member is invited.
+/// </summary>
+public sealed class JoinMeetings(MeetingStore store, InviteStore invites, IServiceProvider services)
+{
+    public const string OrgAccess = MemberAccess.Org;
+
+    /// <summary>The org of a meeting known only by its id (the anonymous guest route).</summary>
+    public Task<Guid?> FindOrgAsync(Guid meetingId, CancellationToken cancellationToken) => store.FindOrgAsync(meetingId, cancellationToken);
+
+    public async Task<JoinMeeting?> GetAsync(Guid orgId, Guid meetingId, CancellationToken cancellationToken) =>
+        await store.GetAsync(orgId, meetingId, cancellationToken) is { } meeting ? ToJoin(meeting) : null;
+
+    /// <summary>
+    /// The meeting ready to join: active with an ACTIVE RTK meeting. A meeting Castio already set ACTIVE needs
+    /// nothing more; otherwise Meetings activates it (a permanent room whose session ended, or whose RTK meeting
+    /// was never created). Any status but active is a 409 naming it.
+    /// </summary>
+    public async Task<Outcome<JoinMeeting>> EnsureJoinableAsync(JoinMeeting meeting, CancellationToken cancellationToken)
+    {
+        if (meeting.Status != MeetingStatus.Active)
+        {
+            return NotActive(meeting.Status);
+        }
+
+        if (meeting.RtkMeetingId is not null && meeting.RtkActive)
+        {
+            return meeting;
+        }
+
+        var activated = await services.GetRequiredService<MeetingService>().EnsureActiveForJoinAsync(meeting.OrgId, meeting.Id, cancellationToken);
+        if (activated.Error is { } error)
+        {
+            return error.Kind == ErrorKind.Conflict && await store.GetAsync(meeting.OrgId, meeting.Id, cancellationToken) is { } now && now.Status != MeetingStatus.Active
+                ? NotActive(now.Status)
+                : error;
+        }
+
+        return ToJoin(activated.Value);
+    }
+
+    /// <summary>Whether the member is invited, by user id or by the e-mail they hold, whatever their answer.</summary>
+    public Task<bool> IsInvitedAsync(Guid orgId, Guid meetingId, Guid userId, string? email, CancellationToken cancellationToken) =>
+        invites.IsInvitedAsync(orgId, meetingId, userId, email, cancellationToken);
+
+    private static Error NotActive(string status) =>
+        new(ErrorKind.Conflict, JoinErrors.NotActive, $"The meeting is {status}; only an active meeting can be joined.");
+
+    private static JoinMeeting ToJoin(MeetingEntity m) => new(
+        m.OrgId, m.Id, m.Title, m.MeetingType, m.Status, Guid.TryParse(m.HostUserId, out var host) ? host : Guid.Empty,
+        m.RtkMeetingId, m.RtkStatus == MeetingRtk.Active, m.GuestAccess, m.MemberAccess, m.WaitingRoomEnabled, m.TranscriptionEnabled,
+        m.RecordingAutoStart, m.MaxParticipants, m.Locked, m.IsPermanent);
+}

@@ -1,0 +1,86 @@
+using System.Security.Cryptography;
+using System.Text;
+using Castio.Core.Abuse;
+using Castio.Core.Auth;
+using Castio.Core.Joining;
+using Castio.Core.Orgs;
+using Castio.Core.Presets;
+
+namespace Castio.Tests.Joining;
+
+public class JoinRulesTests
+{
+    private static ParticipantTokenVault Vault(string? key = null) => new(Microsoft.Extensions.Options.Options.Create(new AuthOptions
+    {
+        SigningKey = key ?? Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+    }));
+
+    [Theory]
+    [InlineData("<b>Ann</b> Lee", "Ann Lee")]
+    [InlineData("Bob<script>alert(1)</script>", "Bob")]
+    [InlineData("  Zoë   Ng  ", "Zoë Ng")]
+    [InlineData("<img src=x onerror=alert(1)>Cy", "Cy")]
+    public void GuestNamesLoseTheirMarkup(string raw, string expected) => Assert.Equal(expected, GuestName.Normalize(raw));
+
+    [Theory]
+    [InlineData("A")]
+    [InlineData("<i>A</i>")]
+    [InlineData("<script>x</script>")]
+    [InlineData("abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxy")]
+    public void GuestNamesOutside2To50CharactersAfterStrippingAreRefused(string raw) =>
+        Assert.NotNull(GuestName.Check(GuestName.Normalize(raw)));
+
+    [Fact]
+    public void AGuestNameOf50CharactersIsAccepted() => Assert.Null(GuestName.Check(GuestName.Normalize(new string('x', 50))));
+
+    [Fact]
+    public void ASealedTokenOpensOnlyOnItsOwnRowAndUnderItsOwnKey()
+    {
+        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        var sealedToken = Vault(key).Seal("rtk-token", "org|p1|r1");
+
+        Assert.DoesNotContain("rtk-token", Encoding.UTF8.GetString(Convert.FromBase64String(sealedToken)), StringComparison.Ordinal);
+        Assert.Equal("rtk-token", Vault(key).Open(sealedToken, "org|p1|r1"));
+        Assert.Null(Vault(key).Open(sealedToken, "org|p2|r1"));
+        Assert.Null(Vault().Open(sealedToken, "org|p1|r1"));
+        Assert.Null(Vault(key).Open("not base64!", "org|p1|r1"));
+    }
+
+    [Fact]
+    public void AJwtTokenIsReusedUntilShortlyBeforeItsOwnExpiry()
+    {
+        var issued = new DateTimeOffset(2026, 12, 3, 10, 0, 0, TimeSpan.Zero);
+        var exp = issued.AddMinutes(20);
+        static string B64(string s) => Convert.ToBase64String(Encoding.UTF8.GetBytes(s)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var jwt = $"{B64("{\"alg\":\"RS256\"}")}.{B64($"{{\"exp\":{exp.ToUnixTimeSeconds()}}}")}.sig";
+
+        Assert.Equal(exp - ParticipantTokenVault.ReuseMargin, ParticipantTokenVault.ReusableUntil(jwt, issued));
+        Assert.Equal(issued + ParticipantTokenVault.AssumedRtkTokenLifetime - ParticipantTokenVault.ReuseMargin, ParticipantTokenVault.ReusableUntil("opaque", issued));
+    }
+
+    [Theory]
+    [InlineData(MeetingType.Video, GuestAccess.LinkOnly, "video_guest")]
+    [InlineData(MeetingType.Audio, GuestAccess.LinkOnly, "audio_guest")]
+    [InlineData(MeetingType.Webinar, GuestAccess.LinkOnly, "webinar_guest")]
+    [InlineData(MeetingType.Livestream, GuestAccess.LinkOnly, "webinar_guest")]
+    [InlineData(MeetingType.Webinar, GuestAccess.Open, "webinar_viewer")]
+    [InlineData(MeetingType.Video, GuestAccess.Open, "video_guest")]
+    public void LinkOnlyGuestsGetAPresetWithAWaitingRoom(MeetingType type, string access, string expected)
+    {
+        var preset = JoinPresets.ForGuest(type, access);
+
+        Assert.Equal(expected, preset);
+        if (access == GuestAccess.LinkOnly)
+        {
+            Assert.NotEqual("SKIP", CastioPresets.Get(preset).Permissions.WaitingRoomType);
+        }
+    }
+
+    [Fact]
+    public void TheGuestJoinCeilingScalesWithMaxParticipants()
+    {
+        Assert.Equal(20, RateLimitRules.GuestJoin(JoinService.MaxGuests(10)).Limit);
+        Assert.Equal(500, RateLimitRules.GuestJoin(JoinService.MaxGuests(1000)).Limit);
+        Assert.Equal(50, JoinService.MaxGuests(100));
+    }
+}
