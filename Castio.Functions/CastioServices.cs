@@ -47,6 +47,7 @@ public static class CastioServices
         // Features
         services.AddCastioAuth(configuration);
         services.AddMeetings();
+        services.AddScheduling().AddTransient<MeetingActivation>();
         services.AddJoining();
         services.AddInvites();
         services.AddHostControls();
