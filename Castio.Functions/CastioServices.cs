@@ -4,6 +4,7 @@ using Castio.Core.Joining;
 using Castio.Core.Meetings;
 using Castio.Core.Presets;
 using Castio.Core.Rtk;
+using Castio.Core.Scheduling;
 using Castio.Core.Webhooks;
 using Castio.Functions.Auth;
 using Castio.Core.Storage;
@@ -44,6 +45,7 @@ public static class CastioServices
         services.AddJoining();
         services.AddInvites();
         services.AddHostControls();
+        services.AddScheduling();
         return services;
     }
 }

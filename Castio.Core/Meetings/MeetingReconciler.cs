@@ -1,5 +1,6 @@
 using Azure;
 using Castio.Core.Rtk;
+using Castio.Core.Scheduling;
 using Microsoft.Extensions.Logging;
 
 namespace Castio.Core.Meetings;
@@ -13,7 +14,7 @@ public sealed record ReconcileResult(int Attached, int Deactivated, int Cleared,
 /// meeting still lacks one and is not over, otherwise it is set INACTIVE. Reads only the last
 /// <see cref="Lookback"/> of hourly buckets, so its cost follows the number of recent failures.
 /// </summary>
-public sealed partial class MeetingReconciler(MeetingStore store, MeetingRtk rtk, TimeProvider time, ILogger<MeetingReconciler> logger)
+public sealed partial class MeetingReconciler(MeetingStore store, OccurrenceStore occurrences, MeetingRtk rtk, TimeProvider time, ILogger<MeetingReconciler> logger)
 {
     /// <summary>Longer than a transition's claim, so a slow but live start is never second-guessed.</summary>
     public static readonly TimeSpan Grace = MeetingService.TransitionLease + TimeSpan.FromMinutes(1);
@@ -90,8 +91,8 @@ public sealed partial class MeetingReconciler(MeetingStore store, MeetingRtk rtk
             }
             else
             {
-                // Occurrences keep their RTK meeting id in the scheduling feature's rows; not settled here yet.
-                return Settled.Left;
+                // Occurrences keep their RTK meeting id on the scheduling feature's rows; the activation sweep attaches new ones.
+                held = (await occurrences.GetAsync(orgId, occurrenceId.Value, cancellationToken))?.RtkMeetingId;
             }
 
             if (held == rtkId)

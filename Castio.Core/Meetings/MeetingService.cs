@@ -4,6 +4,7 @@ using Castio.Core.Auth;
 using Castio.Core.Common;
 using Castio.Core.Orgs;
 using Castio.Core.Rtk;
+using Castio.Core.Scheduling;
 using Microsoft.Extensions.Logging;
 
 namespace Castio.Core.Meetings;
@@ -18,6 +19,8 @@ public sealed partial class MeetingService(
     MeetingStore store,
     OrgStore orgs,
     MeetingRtk rtk,
+    ScheduleService schedules,
+    DueIndex due,
     TimeProvider time,
     ILogger<MeetingService> logger)
 {
@@ -132,6 +135,11 @@ public sealed partial class MeetingService(
         if (meeting.IsPermanent)
         {
             await ProvisionPermanentRoomAsync(org, meeting, cancellationToken);
+        }
+        else if (IsOnSchedule(meeting))
+        {
+            // The due activation (scheduled) or the occurrences 4 weeks ahead (recurring).
+            await schedules.ScheduleAsync(SeriesOf(meeting), schedule.Schedule, cancellationToken);
         }
 
         return Meeting.From(meeting, org.Slug);
@@ -263,8 +271,8 @@ public sealed partial class MeetingService(
             }
 
             var merged = new MeetingInput(
-                ScheduledStart: input.ScheduledStart ?? meeting.ScheduledStart?.ToString("O"),
-                ScheduledEnd: input.ScheduledEnd ?? meeting.ScheduledEnd?.ToString("O"),
+                ScheduledStart: input.ScheduledStart ?? (meeting.ScheduledStart is { } ss ? ScheduleText.Utc(ss) : null),
+                ScheduledEnd: input.ScheduledEnd ?? (meeting.ScheduledEnd is { } se ? ScheduleText.Utc(se) : null),
                 Timezone: input.Timezone ?? meeting.Timezone,
                 Rrule: input.Rrule ?? meeting.Rrule,
                 Dtstart: input.Dtstart ?? meeting.Dtstart,
@@ -323,6 +331,16 @@ public sealed partial class MeetingService(
                 else
                 {
                     await store.UpdateAsync(meeting, cancellationToken);
+                }
+
+                if (IsOnSchedule(meeting) && meeting.Status == MeetingStatus.Scheduled
+                    && (schedule is not null || input.Title is not null || input.MemberAccess is not null))
+                {
+                    var current = schedule?.Schedule ?? StoredSchedule(meeting);
+                    if (current is not null)
+                    {
+                        await schedules.ScheduleAsync(SeriesOf(meeting), current, cancellationToken);
+                    }
                 }
 
                 return Meeting.From(meeting, org.Slug);
@@ -422,6 +440,8 @@ public sealed partial class MeetingService(
             return saved;
         }
 
+        // Past the org's maximum duration the sweep ends it.
+        await TryAsync(() => due.AddAsync(new DueItem(DueKind.EndOverdue, orgId, meetingId, null, now + TimeSpan.FromMinutes(org.MaxMeetingDurationMinutes)), CancellationToken.None));
         LogTransition(logger, meeting.PartitionKey, meeting.Id, MeetingStatus.Active);
         return meeting;
     }
@@ -543,6 +563,11 @@ public sealed partial class MeetingService(
         if (error is not null)
         {
             return error;
+        }
+
+        if (IsOnSchedule(meeting))
+        {
+            await schedules.UnscheduleAsync(caller.OrgId, meetingId, cancellationToken);
         }
 
         LogTransition(logger, meeting.PartitionKey, meeting.Id, meeting.Status);
@@ -695,6 +720,25 @@ public sealed partial class MeetingService(
         var org = await orgs.GetAsync(meeting.OrgId, cancellationToken);
         return org is null ? NotFound : Meeting.From(meeting, org.Slug);
     }
+
+    // ---- Schedule
+
+    private static bool IsOnSchedule(MeetingEntity meeting) =>
+        meeting.SchedulingType is SchedulingTypes.Scheduled or SchedulingTypes.Recurring;
+
+    private static SeriesInfo SeriesOf(MeetingEntity meeting) =>
+        new(meeting.OrgId, meeting.Id, meeting.HostId, meeting.Title, OpenToOrg: meeting.MemberAccess == MemberAccess.Org);
+
+    /// <summary>The stored schedule, re-read by the scheduling rules (without the "in the future" check: it was checked when set).</summary>
+    private static Schedule? StoredSchedule(MeetingEntity meeting) =>
+        ScheduleFields.Validate(new ScheduleInput(
+            meeting.SchedulingType,
+            meeting.ScheduledStart is { } s ? ScheduleText.Utc(s) : null,
+            meeting.ScheduledEnd is { } e ? ScheduleText.Utc(e) : null,
+            meeting.Timezone,
+            meeting.Rrule,
+            meeting.Dtstart,
+            meeting.SchedulingType == SchedulingTypes.Recurring ? meeting.DurationMinutes : null), new FieldErrors());
 
     // ---- Transition plumbing
 

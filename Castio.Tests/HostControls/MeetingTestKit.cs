@@ -11,17 +11,17 @@ internal static class MeetingTestKit
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>A draft instant meeting hosted by <paramref name="host"/>.</summary>
-    public static async Task<Guid> CreateAsync(HttpClient client, Caller host, string meetingType = "video", string title = "Weekly sync")
+    public static async Task<Guid> CreateAsync(HttpClient client, Caller host, string meetingType = "video", string title = "Weekly sync", string? guestAccess = null)
     {
-        var response = await client.SendAsync(HttpMethod.Post, "/api/meetings", new { title, meetingType, schedulingType = "instant" }, host.AccessToken);
+        var response = await client.SendAsync(HttpMethod.Post, "/api/meetings", new { title, meetingType, schedulingType = "instant", guestAccess }, host.AccessToken);
         Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync(Ct));
         return Guid.Parse((string)(await response.JsonAsync())["id"]!);
     }
 
     /// <summary>A meeting that has been started: its RTK meeting exists and is active.</summary>
-    public static async Task<(Guid Id, string RtkMeetingId)> CreateStartedAsync(HttpClient client, Caller host, string meetingType = "video")
+    public static async Task<(Guid Id, string RtkMeetingId)> CreateStartedAsync(HttpClient client, Caller host, string meetingType = "video", string? guestAccess = null)
     {
-        var id = await CreateAsync(client, host, meetingType);
+        var id = await CreateAsync(client, host, meetingType, guestAccess: guestAccess);
         var started = await client.SendAsync(HttpMethod.Post, $"/api/meetings/{id}/start", token: host.AccessToken);
         Assert.True(started.StatusCode == HttpStatusCode.OK, await started.Content.ReadAsStringAsync(Ct));
         return (id, (string)(await started.JsonAsync())["rtkMeetingId"]!);
@@ -34,6 +34,15 @@ internal static class MeetingTestKit
         Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync(Ct));
         var body = await response.JsonAsync();
         return (Guid.Parse((string)body["participantId"]!), (string)body["rtkAuthToken"]!);
+    }
+
+    /// <summary>Joins as a guest (no account); returns the participant id, the RTK token and the guest token.</summary>
+    public static async Task<(Guid ParticipantId, string RtkToken, string GuestToken)> GuestJoinAsync(HttpClient client, Guid meetingId, string displayName)
+    {
+        var response = await client.SendAsync(HttpMethod.Post, $"/api/meetings/{meetingId}/guest-join", new { displayName });
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync(Ct));
+        var body = await response.JsonAsync();
+        return (Guid.Parse((string)body["participantId"]!), (string)body["rtkAuthToken"]!, (string)body["guestToken"]!);
     }
 
     /// <summary>Joins through Castio, then connects to the simulated RTK session with the token (a live peer).</summary>

@@ -414,4 +414,41 @@ public class MeetingsApiTests(AzuriteFixture azurite, SimulatorFixture simulator
         await client.TransitionAsync(owner, meeting, "cancel");
         Assert.Equal("meeting.not_editable", (string?)(await (await client.SendAsync(HttpMethod.Patch, path, new { title = "B" }, owner.AccessToken)).ProblemAsync(HttpStatusCode.Conflict))["code"]);
     }
+
+    [Fact]
+    public async Task ScheduledAndRecurringMeetingsGoOnTheScheduleAndAStartBooksTheOverdueEnd()
+    {
+        await using var app = NewApp();
+        using var client = app.CreateHttpClient();
+        var owner = await AuthTestKit.RegisterAsync(client);
+        var due = app.Services.GetRequiredService<Castio.Core.Scheduling.DueIndex>();
+
+        var scheduled = await client.CreateMeetingAsync(owner, new { title = "Review", schedulingType = "scheduled", scheduledStart = "2026-01-06T10:00:00+01:00", scheduledEnd = "2026-01-06T11:00:00+01:00", timezone = "Europe/Berlin" });
+        var series = await client.CreateMeetingAsync(owner, new { title = "Weekly", schedulingType = "recurring", rrule = "FREQ=WEEKLY;BYDAY=MO", dtstart = "2026-01-12T09:00:00", timezone = "Europe/Berlin", durationMinutes = 30 });
+
+        var activation = Assert.Single(await due.TakeDueAsync(DateTimeOffset.Parse("2026-01-06T09:00:00Z"), 100, Ct), d => d.MeetingId == Guid.Parse((string)scheduled["id"]!));
+        Assert.Equal(Castio.Core.Scheduling.DueKind.Activate, activation.Kind);
+        Assert.Equal(DateTimeOffset.Parse("2026-01-06T09:00:00Z"), activation.DueAt);
+        var occurrences = await (await client.SendAsync(HttpMethod.Get, $"/api/meetings/{series["id"]}/occurrences", token: owner.AccessToken)).JsonAsync();
+        var first = occurrences["occurrences"]!.AsArray()[0]!;
+        Assert.Equal("2026-01-12T08:00:00Z", (string?)first["startUtc"]);
+        Assert.Equal(4, occurrences["occurrences"]!.AsArray().Count(o => o!["id"] is not null));
+        await (await client.TransitionAsync(owner, series, "start")).ProblemAsync(HttpStatusCode.Conflict);
+
+        // Moving the start moves the activation.
+        var moved = await client.SendAsync(HttpMethod.Patch, $"/api/meetings/{scheduled["id"]}", new { scheduledStart = "2026-01-06T12:00:00+01:00", scheduledEnd = "2026-01-06T13:00:00+01:00" }, owner.AccessToken);
+        Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
+        Assert.Contains(await due.TakeDueAsync(DateTimeOffset.Parse("2026-01-06T11:00:00Z"), 100, Ct), d => d.MeetingId == Guid.Parse((string)scheduled["id"]!) && d.DueAt == DateTimeOffset.Parse("2026-01-06T11:00:00Z"));
+
+        // Started early by hand: the end is booked at the org's maximum duration.
+        Assert.Equal(HttpStatusCode.OK, (await client.TransitionAsync(owner, scheduled, "start")).StatusCode);
+        var maxMinutes = (int)(await (await client.SendAsync(HttpMethod.Get, "/api/org/settings", token: owner.AccessToken)).JsonAsync())["settings"]!["maxMeetingDurationMinutes"]!;
+        var overdue = Assert.Single(await due.TakeDueAsync(app.Clock.GetUtcNow().AddMinutes(maxMinutes), 100, Ct), d => d.Kind == Castio.Core.Scheduling.DueKind.EndOverdue);
+        Assert.Equal(app.Clock.GetUtcNow().AddMinutes(maxMinutes), overdue.DueAt);
+
+        // Cancelling the series cancels its occurrences.
+        Assert.Equal(HttpStatusCode.OK, (await client.TransitionAsync(owner, series, "cancel")).StatusCode);
+        var after = await (await client.SendAsync(HttpMethod.Get, $"/api/meetings/{series["id"]}/occurrences", token: owner.AccessToken)).JsonAsync();
+        Assert.All(after["occurrences"]!.AsArray().Where(o => o!["id"] is not null), o => Assert.Equal("cancelled", (string?)o!["status"]));
+    }
 }
