@@ -91,6 +91,8 @@ public class OpenApiTests(AzuriteFixture azurite)
             ("/api/meetings/{id}/livestream/start", "post", "owner,admin,host"),
             ("/api/meetings/{id}/livestream/stop", "post", "owner,admin,host"),
             ("/api/meetings/{id}/audit", "get", "owner,admin,host"),
+            ("/api/meetings/{id}/join", "post", "owner,admin,host,member"),
+            ("/api/meetings/{id}/guest-join", "post", null),
         };
         Assert.Equal(expected.Length, document["paths"]!.AsObject().Sum(p => p.Value!.AsObject().Count(o => o.Key != "parameters")));
         foreach (var (path, method, roles) in expected)
