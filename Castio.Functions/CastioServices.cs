@@ -9,6 +9,7 @@ using Castio.Core.Webhooks;
 using Castio.Functions.Auth;
 using Castio.Core.Storage;
 using Castio.Functions.Http;
+using Castio.Functions.Observability;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -46,6 +47,7 @@ public static class CastioServices
         services.AddInvites();
         services.AddHostControls();
         services.AddScheduling();
+        services.AddCastioObservability(configuration);
         return services;
     }
 }
