@@ -1,5 +1,4 @@
 using Castio.Core.Abuse;
-using Castio.Core.Auth;
 using Castio.Core.Common;
 using Castio.Core.Joining;
 using Castio.Functions.Http;
@@ -13,8 +12,8 @@ namespace Castio.Functions.Joining;
 [Tags("Joining")]
 public sealed class JoinFunctions(JoinService joins, ClientAddress addresses)
 {
-    [Function("Joining_Join"), Requires(Permission.JoinMeetings), RateLimit(nameof(RateLimitRules.ApiGeneral), RateLimitKey.User)]
-    [EndpointSummary("Join a meeting: the RTK token, meeting and preset to start the client SDK with")]
+    [Function("Joining_Join"), SignedIn, RateLimit(nameof(RateLimitRules.ApiGeneral), RateLimitKey.User)]
+    [EndpointSummary("Join a meeting: the RTK token, meeting and preset to start the client SDK with (who may join: see README, Joining a meeting)")]
     public async Task<Results<Ok<JoinResult>, ValidationProblem, ProblemHttpResult>> Join(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/meetings/{id}/join")] HttpRequest req, string id, CancellationToken cancellationToken) =>
         MeetingId(id) is not { } meetingId

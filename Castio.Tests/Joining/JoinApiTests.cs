@@ -229,6 +229,8 @@ public class JoinApiTests(AzuriteFixture azurite, SimulatorFixture simulator) : 
     {
         await using var app = NewApp();
         using var client = app.CreateHttpClient();
+        // A hundred requests at once on a shared 2-core machine can take longer than HttpClient's default 100 s.
+        client.Timeout = TimeSpan.FromMinutes(5);
         var owner = await AuthTestKit.RegisterAsync(client);
         var members = await app.MembersAsync(owner, 101);
         var meeting = await client.ActiveMeetingAsync(owner, new { title = "All hands", meetingType = "video", maxParticipants = 100 });
