@@ -1,4 +1,6 @@
+using Castio.Core.Diagnostics;
 using Castio.Core.Presets;
+using Castio.Core.Retention;
 using Castio.Core.Rtk;
 using Castio.Core.Webhooks;
 using Castio.Functions.Auth;
@@ -28,6 +30,7 @@ public static class CastioServices
 
         // Storage
         services.AddCastioStorage();
+        services.AddCastioRetention();
 
         // RealtimeKit
         services.AddRtk(configuration);
@@ -36,6 +39,7 @@ public static class CastioServices
 
         // Features
         services.AddCastioAuth(configuration);
+        services.AddDiagnostics();
         return services;
     }
 }

@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Logging;
 
 namespace Castio.Core.Retention;
@@ -24,7 +25,9 @@ public sealed partial class ExpirySweeper(ExpiryStore store, TimeProvider time, 
         var kept = 0;
         await foreach (var pointer in store.Expiries.QueryAsync<ExpiryEntity>(due, cancellationToken: cancellationToken))
         {
-            var (count, done) = pointer.TargetRow.Length == 0
+            var (count, done) = pointer.Kind == ExpiryTarget.BlobKind
+                ? (await DeleteBlobAsync(store, pointer, cancellationToken), true)
+                : pointer.TargetRow.Length == 0
                 ? (await DeletePartitionAsync(store.Table(pointer.Table), pointer.TargetPartition, cancellationToken), true)
                 : await DeleteRowAsync(store.Table(pointer.Table), pointer, now, cancellationToken);
             deleted += count;
@@ -40,6 +43,19 @@ public sealed partial class ExpirySweeper(ExpiryStore store, TimeProvider time, 
 
         LogSwept(logger, deleted, kept);
         return deleted;
+    }
+
+    private static async Task<int> DeleteBlobAsync(ExpiryStore store, ExpiryEntity pointer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var deleted = await store.Container(pointer.Table).DeleteBlobIfExistsAsync(pointer.TargetPartition, DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken);
+            return deleted.Value ? 1 : 0;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return 0;
+        }
     }
 
     private static async Task<int> DeletePartitionAsync(TableClient table, string partition, CancellationToken cancellationToken)

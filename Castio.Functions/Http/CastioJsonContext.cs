@@ -23,4 +23,9 @@ namespace Castio.Functions.Http;
 [JsonSerializable(typeof(Castio.Core.Orgs.BrandingAssetView))]
 [JsonSerializable(typeof(Castio.Core.Orgs.PublicBranding))]
 [JsonSerializable(typeof(IDictionary<string, string[]>))]
+[JsonSerializable(typeof(Castio.Core.Diagnostics.HealthSnapshot))]
+[JsonSerializable(typeof(Castio.Core.Diagnostics.HealthSnapshotPage))]
+[JsonSerializable(typeof(Castio.Core.Diagnostics.DiagnosticsSettings))]
+[JsonSerializable(typeof(Castio.Core.Diagnostics.DiagnosticsSettingsPatch))]
+[JsonSerializable(typeof(Castio.Core.Diagnostics.PhoneHomeReport))]
 internal sealed partial class CastioJsonContext : JsonSerializerContext;
