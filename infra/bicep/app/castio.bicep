@@ -275,6 +275,7 @@ var castioSettings = {
   Sentry__Dsn: sentryDsnRef
   Sentry__VendorDsn: sentryVendorDsnRef
   Diagnostics__PhoneHomeEndpoint: phoneHomeEndpointRef
+  Diagnostics__ProbeTimeout: '00:00:10'
 }
 
 // Applied after the roles exist, so the Key Vault references resolve on the first start.
