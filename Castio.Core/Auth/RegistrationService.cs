@@ -124,7 +124,7 @@ public sealed partial class RegistrationService(
             return reused;
         }
 
-        var app = await rtk.CreateAppAsync("castio-" + claim.PartitionKey, cancellationToken);
+        var app = await rtk.Apps.CreateAsync("castio-" + claim.PartitionKey, cancellationToken);
         claim.RtkAppId = app.Id;
         // Recorded before anything else can fail, so the app is never lost track of.
         await orgs.SaveClaimAsync(claim, cancellationToken);

@@ -20,7 +20,7 @@ public sealed partial class PresetProvisioner(RtkClient rtk, ILogger<PresetProvi
     public async Task<PresetProvisioningResult> ProvisionAsync(string appId, IReadOnlyList<RtkPreset> desired, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(appId);
-        var existing = (await rtk.ListAllPresetsAsync(appId, cancellationToken))
+        var existing = (await rtk.Presets.ListAllAsync(appId, cancellationToken))
             .GroupBy(p => p.Name, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.First().Id, StringComparer.Ordinal);
         List<string> created = [], updated = [], unchanged = [];
@@ -28,17 +28,17 @@ public sealed partial class PresetProvisioner(RtkClient rtk, ILogger<PresetProvi
         {
             if (!existing.TryGetValue(preset.Name, out var id))
             {
-                await rtk.CreatePresetAsync(appId, preset, cancellationToken);
+                await rtk.Presets.CreateAsync(appId, preset, cancellationToken);
                 created.Add(preset.Name);
                 continue;
             }
-            var actual = await rtk.GetPresetAsync(appId, id, cancellationToken);
+            var actual = await rtk.Presets.GetAsync(appId, id, cancellationToken);
             if (IsSatisfiedBy(preset, actual))
             {
                 unchanged.Add(preset.Name);
                 continue;
             }
-            await rtk.UpdatePresetAsync(appId, id, new RtkPresetUpdate { Config = preset.Config, Permissions = preset.Permissions, Ui = preset.Ui }, cancellationToken);
+            await rtk.Presets.UpdateAsync(appId, id, new RtkPresetUpdate { Config = preset.Config, Permissions = preset.Permissions, Ui = preset.Ui }, cancellationToken);
             updated.Add(preset.Name);
         }
         LogProvisioned(logger, appId, created.Count, updated.Count, unchanged.Count);

@@ -34,9 +34,9 @@ public class AuthApiTests(AzuriteFixture azurite, SimulatorFixture simulator) : 
         var me = await client.SendAsync(HttpMethod.Get, "/api/auth/me", token: (string)body["accessToken"]!);
         Assert.Equal(HttpStatusCode.OK, me.StatusCode);
 
-        var apps = await RtkTestKit.Client(simulator.Sim).ListAppsAsync(search: "castio-" + slug, cancellationToken: TestContext.Current.CancellationToken);
+        var apps = await RtkTestKit.Client(simulator.Sim).Apps.ListAsync(search: "castio-" + slug, cancellationToken: TestContext.Current.CancellationToken);
         var rtkApp = Assert.Single(apps.Items);
-        var presets = await RtkTestKit.Client(simulator.Sim).ListAllPresetsAsync(rtkApp.Id, TestContext.Current.CancellationToken);
+        var presets = await RtkTestKit.Client(simulator.Sim).Presets.ListAllAsync(rtkApp.Id, TestContext.Current.CancellationToken);
         Assert.Equal(Castio.Core.Presets.CastioPresets.All.Select(p => p.Name).Order(), presets.Select(p => p.Name).Order());
     }
 
@@ -45,15 +45,15 @@ public class AuthApiTests(AzuriteFixture azurite, SimulatorFixture simulator) : 
     {
         var ct = TestContext.Current.CancellationToken;
         var rtk = RtkTestKit.Client(simulator.Sim);
-        var shared = await rtk.CreateAppAsync("shared-" + Guid.NewGuid().ToString("N")[..8], ct);
+        var shared = await rtk.Apps.CreateAsync("shared-" + Guid.NewGuid().ToString("N")[..8], ct);
         await using var app = NewApp().WithSetting("Rtk:AppId", shared.Id).WithSetting("Orgs:PerOrgRtkApps", "false");
         using var client = app.CreateHttpClient();
         var slug = AuthTestKit.NewSlug();
 
         await AuthTestKit.RegisterAsync(client, slug);
 
-        Assert.Empty((await rtk.ListAppsAsync(search: "castio-" + slug, cancellationToken: ct)).Items);
-        Assert.Equal(Castio.Core.Presets.CastioPresets.All.Count, (await rtk.ListAllPresetsAsync(shared.Id, ct)).Count);
+        Assert.Empty((await rtk.Apps.ListAsync(search: "castio-" + slug, cancellationToken: ct)).Items);
+        Assert.Equal(Castio.Core.Presets.CastioPresets.All.Count, (await rtk.Presets.ListAllAsync(shared.Id, ct)).Count);
     }
 
     [Fact]
@@ -130,14 +130,14 @@ public class AuthApiTests(AzuriteFixture azurite, SimulatorFixture simulator) : 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
         var rtk = RtkTestKit.Client(simulator.Sim);
         var ct = TestContext.Current.CancellationToken;
-        var created = Assert.Single((await rtk.ListAppsAsync(search: "castio-" + slug, cancellationToken: ct)).Items);
+        var created = Assert.Single((await rtk.Apps.ListAsync(search: "castio-" + slug, cancellationToken: ct)).Items);
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(HttpMethod.Post, "/api/auth/login", new { email = "half@example.com", password = AuthTestKit.Password, orgSlug = slug })).StatusCode);
 
         var retried = await client.SendAsync(HttpMethod.Post, "/api/auth/register", request);
 
         Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
-        Assert.Equal(created.Id, Assert.Single((await rtk.ListAppsAsync(search: "castio-" + slug, cancellationToken: ct)).Items).Id);
-        Assert.Equal(Castio.Core.Presets.CastioPresets.All.Count, (await rtk.ListAllPresetsAsync(created.Id, ct)).Count);
+        Assert.Equal(created.Id, Assert.Single((await rtk.Apps.ListAsync(search: "castio-" + slug, cancellationToken: ct)).Items).Id);
+        Assert.Equal(Castio.Core.Presets.CastioPresets.All.Count, (await rtk.Presets.ListAllAsync(created.Id, ct)).Count);
     }
 
     [Fact]

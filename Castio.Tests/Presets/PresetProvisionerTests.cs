@@ -20,7 +20,7 @@ public sealed class PresetProvisionerTests(SimulatorFixture fixture) : IClassFix
     [Fact]
     public async Task FirstRunCreatesEveryPresetAndSecondRunWritesNothing()
     {
-        var appId = (await _rtk.CreateAppAsync("provision", Ct)).Id;
+        var appId = (await _rtk.Apps.CreateAsync("provision", Ct)).Id;
 
         var first = await Provisioner.ProvisionAsync(appId, Ct);
         Assert.Equal(CastioPresets.All.Select(p => p.Name), first.Created);
@@ -32,23 +32,23 @@ public sealed class PresetProvisionerTests(SimulatorFixture fixture) : IClassFix
         Assert.Empty(second.Updated);
         Assert.Equal(CastioPresets.All.Count, second.Unchanged.Count);
         Assert.Equal(0, Writes(from));
-        Assert.Equal(CastioPresets.All.Count, (await _rtk.ListAllPresetsAsync(appId, Ct)).Count);
+        Assert.Equal(CastioPresets.All.Count, (await _rtk.Presets.ListAllAsync(appId, Ct)).Count);
     }
 
     [Fact]
     public async Task DriftedPresetIsPatchedBackAndOthersAreLeftAlone()
     {
-        var appId = (await _rtk.CreateAppAsync("drift", Ct)).Id;
+        var appId = (await _rtk.Apps.CreateAsync("drift", Ct)).Id;
         await Provisioner.ProvisionAsync(appId, Ct);
-        var presets = await _rtk.ListAllPresetsAsync(appId, Ct);
+        var presets = await _rtk.Presets.ListAllAsync(appId, Ct);
         var guestId = presets.Single(p => p.Name == "video_guest").Id;
-        var guest = await _rtk.GetPresetAsync(appId, guestId, Ct);
+        var guest = await _rtk.Presets.GetAsync(appId, guestId, Ct);
         // Someone grants guests host powers in the dashboard.
-        await _rtk.UpdatePresetAsync(appId, guestId, new RtkPresetUpdate
+        await _rtk.Presets.UpdateAsync(appId, guestId, new RtkPresetUpdate
         {
             Permissions = guest.Permissions with { KickParticipant = true, Media = guest.Permissions.Media with { Screenshare = new RtkCanProduce("ALLOWED") } },
         }, Ct);
-        var foreign = await _rtk.CreatePresetAsync(appId, CastioPresets.Get("video_host") with { Name = "custom_by_customer" }, Ct);
+        var foreign = await _rtk.Presets.CreateAsync(appId, CastioPresets.Get("video_host") with { Name = "custom_by_customer" }, Ct);
 
         var from = _sim.State.Requests.Count;
         var result = await Provisioner.ProvisionAsync(appId, Ct);
@@ -57,25 +57,25 @@ public sealed class PresetProvisionerTests(SimulatorFixture fixture) : IClassFix
         Assert.Empty(result.Created);
         Assert.Equal(1, Writes(from));
         Assert.Single(_sim.State.Requests.Skip(from), r => r.Method == "PATCH" && r.Path.EndsWith($"/presets/{guestId}", StringComparison.Ordinal));
-        var repaired = await _rtk.GetPresetAsync(appId, guestId, Ct);
+        var repaired = await _rtk.Presets.GetAsync(appId, guestId, Ct);
         Assert.False(repaired.Permissions.KickParticipant);
         Assert.Equal("NOT_ALLOWED", repaired.Permissions.Media.Screenshare.CanProduce);
         Assert.True(PresetProvisioner.IsSatisfiedBy(CastioPresets.Get("video_guest"), repaired));
-        Assert.Equal("custom_by_customer", (await _rtk.GetPresetAsync(appId, foreign.Id!, Ct)).Name);
+        Assert.Equal("custom_by_customer", (await _rtk.Presets.GetAsync(appId, foreign.Id!, Ct)).Name);
     }
 
     [Fact]
     public async Task MissingPresetIsRecreated()
     {
-        var appId = (await _rtk.CreateAppAsync("missing", Ct)).Id;
+        var appId = (await _rtk.Apps.CreateAsync("missing", Ct)).Id;
         await Provisioner.ProvisionAsync(appId, Ct);
-        var viewer = (await _rtk.ListAllPresetsAsync(appId, Ct)).Single(p => p.Name == "webinar_viewer");
-        await _rtk.DeletePresetAsync(appId, viewer.Id, Ct);
+        var viewer = (await _rtk.Presets.ListAllAsync(appId, Ct)).Single(p => p.Name == "webinar_viewer");
+        await _rtk.Presets.DeleteAsync(appId, viewer.Id, Ct);
 
         var result = await Provisioner.ProvisionAsync(appId, Ct);
 
         Assert.Equal(["webinar_viewer"], result.Created);
-        Assert.Contains(await _rtk.ListAllPresetsAsync(appId, Ct), p => p.Name == "webinar_viewer");
+        Assert.Contains(await _rtk.Presets.ListAllAsync(appId, Ct), p => p.Name == "webinar_viewer");
     }
 
     [Fact]

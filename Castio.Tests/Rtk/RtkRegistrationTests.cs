@@ -82,14 +82,14 @@ public sealed class RtkRegistrationTests
             Assert.Equal(sim.BaseUrl, app.Services.GetRequiredService<IOptions<RtkOptions>>().Value.BaseUrl);
             Assert.Contains(logs.Messages, m => m.Contains("USING THE IN-PROCESS RTK SIMULATOR"));
 
-            var webhooks = await rtk.ListWebhooksAsync(rtk.DefaultAppId, Ct);
+            var webhooks = await rtk.Webhooks.ListAsync(rtk.DefaultAppId, Ct);
             var registered = Assert.Single(webhooks);
             Assert.EndsWith("/webhooks/rtk", registered.Url);
             Assert.Equal(RtkWebhookEvents.All, registered.Events);
 
             await app.Services.GetRequiredService<PresetProvisioner>().ProvisionAsync(rtk.DefaultAppId, Ct);
-            var meeting = await rtk.CreateMeetingAsync(rtk.DefaultAppId, new RtkMeetingRequest { Title = "loop" }, Ct);
-            var p = await rtk.AddParticipantAsync(rtk.DefaultAppId, meeting.Id,
+            var meeting = await rtk.Meetings.CreateAsync(rtk.DefaultAppId, new RtkMeetingRequest { Title = "loop" }, Ct);
+            var p = await rtk.Participants.AddAsync(rtk.DefaultAppId, meeting.Id,
                 new RtkAddParticipantRequest { CustomParticipantId = "u", PresetName = PresetResolver.Resolve(CastioRole.Owner, MeetingType.Video, true) }, Ct);
             sim.State.Join(p.Token!);
 
@@ -113,7 +113,7 @@ public sealed class RtkRegistrationTests
         await using var sp = services.BuildServiceProvider();
 
         Assert.False(sp.GetRequiredService<IOptions<RtkOptions>>().Value.IsConfigured()); // valid: RTK may be set up after the first deploy
-        var error = await Assert.ThrowsAsync<RtkUnavailableException>(() => sp.GetRequiredService<RtkClient>().ListAppsAsync(cancellationToken: Ct));
+        var error = await Assert.ThrowsAsync<RtkUnavailableException>(() => sp.GetRequiredService<RtkClient>().Apps.ListAsync(cancellationToken: Ct));
         Assert.Contains("not configured", error.Message);
         Assert.Equal(503, error.ToProblemDetails().Status);
     }

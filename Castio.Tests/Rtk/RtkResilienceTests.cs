@@ -24,10 +24,10 @@ public sealed class RtkResilienceTests : IAsyncLifetime
     public async Task GetIsRetriedAfterServerErrorsAndSucceeds()
     {
         var rtk = Client(_sim);
-        var meeting = await rtk.CreateMeetingAsync("app-1", new RtkMeetingRequest { Title = "x" }, Ct);
+        var meeting = await rtk.Meetings.CreateAsync("app-1", new RtkMeetingRequest { Title = "x" }, Ct);
         _sim.State.Faults.FailNext(2, 503);
 
-        var got = await rtk.GetMeetingAsync("app-1", meeting.Id, Ct);
+        var got = await rtk.Meetings.GetAsync("app-1", meeting.Id, Ct);
 
         Assert.Equal(meeting.Id, got.Id);
         Assert.Equal(3, Count("GET"));
@@ -37,10 +37,10 @@ public sealed class RtkResilienceTests : IAsyncLifetime
     public async Task PatchAndDeleteAreRetriedAsIdempotent()
     {
         var rtk = Client(_sim);
-        var meeting = await rtk.CreateMeetingAsync("app-1", new RtkMeetingRequest(), Ct);
+        var meeting = await rtk.Meetings.CreateAsync("app-1", new RtkMeetingRequest(), Ct);
         _sim.State.Faults.FailNext(1, 502);
 
-        var patched = await rtk.UpdateMeetingAsync("app-1", meeting.Id, new RtkMeetingUpdate { Title = "t" }, Ct);
+        var patched = await rtk.Meetings.UpdateAsync("app-1", meeting.Id, new RtkMeetingUpdate { Title = "t" }, Ct);
 
         Assert.Equal("t", patched.Title);
         Assert.Equal(2, Count("PATCH"));
@@ -52,7 +52,7 @@ public sealed class RtkResilienceTests : IAsyncLifetime
         var rtk = Client(_sim);
         _sim.State.Faults.FailNext(1, 500);
 
-        var ex = await Assert.ThrowsAsync<RtkUnavailableException>(() => rtk.CreateMeetingAsync("app-1", new RtkMeetingRequest(), Ct));
+        var ex = await Assert.ThrowsAsync<RtkUnavailableException>(() => rtk.Meetings.CreateAsync("app-1", new RtkMeetingRequest(), Ct));
 
         Assert.Equal(HttpStatusCode.InternalServerError, ex.Status);
         Assert.Equal(500, ex.ErrorCode);
@@ -66,7 +66,7 @@ public sealed class RtkResilienceTests : IAsyncLifetime
         var rtk = Client(_sim);
         _sim.State.Faults.FailNext(1, 503);
 
-        await Assert.ThrowsAsync<RtkUnavailableException>(() => rtk.StopRecordingAsync("app-1", "rec-1", Ct));
+        await Assert.ThrowsAsync<RtkUnavailableException>(() => rtk.Recordings.StopAsync("app-1", "rec-1", Ct));
 
         Assert.Equal(1, Count("PUT"));
     }
@@ -78,7 +78,7 @@ public sealed class RtkResilienceTests : IAsyncLifetime
         _sim.State.Faults.FailNext(1, 429, TimeSpan.FromSeconds(1));
         var watch = Stopwatch.StartNew();
 
-        var meeting = await rtk.CreateMeetingAsync("app-1", new RtkMeetingRequest { Title = "after 429" }, Ct);
+        var meeting = await rtk.Meetings.CreateAsync("app-1", new RtkMeetingRequest { Title = "after 429" }, Ct);
 
         Assert.Equal("after 429", meeting.Title);
         var posts = _sim.State.Requests.Where(r => r.Method == "POST").ToList();
@@ -93,7 +93,7 @@ public sealed class RtkResilienceTests : IAsyncLifetime
         var rtk = Client(_sim, o => o.MaxRetryAfter = TimeSpan.FromSeconds(2));
         _sim.State.Faults.FailNext(1, 429, TimeSpan.FromSeconds(60));
 
-        var ex = await Assert.ThrowsAsync<RtkUnavailableException>(() => rtk.ListAppsAsync(cancellationToken: Ct));
+        var ex = await Assert.ThrowsAsync<RtkUnavailableException>(() => rtk.Apps.ListAsync(cancellationToken: Ct));
 
         Assert.Equal(HttpStatusCode.TooManyRequests, ex.Status);
         Assert.Equal(TimeSpan.FromSeconds(60), ex.RetryAfter);
@@ -105,15 +105,15 @@ public sealed class RtkResilienceTests : IAsyncLifetime
     {
         await using var sim = await RtkSimulatorHost.StartAsync(new RtkSimulatorOptions { RateLimitRequests = 2, RateLimitWindow = TimeSpan.FromSeconds(1) }, Ct);
         var noRetry = Client(sim, o => o.MaxRetries = 0);
-        await noRetry.ListAppsAsync(cancellationToken: Ct);
-        await noRetry.ListAppsAsync(cancellationToken: Ct);
+        await noRetry.Apps.ListAsync(cancellationToken: Ct);
+        await noRetry.Apps.ListAsync(cancellationToken: Ct);
 
-        var limited = await Assert.ThrowsAsync<RtkUnavailableException>(() => noRetry.ListAppsAsync(cancellationToken: Ct));
+        var limited = await Assert.ThrowsAsync<RtkUnavailableException>(() => noRetry.Apps.ListAsync(cancellationToken: Ct));
         Assert.Equal(HttpStatusCode.TooManyRequests, limited.Status);
         Assert.Equal(TimeSpan.FromSeconds(1), limited.RetryAfter);
 
         var patient = Client(sim);
-        var page = await patient.ListAppsAsync(cancellationToken: Ct);
+        var page = await patient.Apps.ListAsync(cancellationToken: Ct);
         Assert.NotNull(page.Items);
     }
 
@@ -132,14 +132,14 @@ public sealed class RtkResilienceTests : IAsyncLifetime
             RateLimitRequests = 1, RateLimitWindow = TimeSpan.FromMinutes(1), TimeProvider = clock,
         }, Ct);
         var rtk = Client(sim, o => o.MaxRetries = 0);
-        await rtk.ListAppsAsync(cancellationToken: Ct);
+        await rtk.Apps.ListAsync(cancellationToken: Ct);
 
         clock.Now += TimeSpan.FromSeconds(15);
-        var limited = await Assert.ThrowsAsync<RtkUnavailableException>(() => rtk.ListAppsAsync(cancellationToken: Ct));
+        var limited = await Assert.ThrowsAsync<RtkUnavailableException>(() => rtk.Apps.ListAsync(cancellationToken: Ct));
         Assert.Equal(TimeSpan.FromSeconds(45), limited.RetryAfter);
 
         clock.Now += TimeSpan.FromSeconds(46);
-        Assert.NotNull((await rtk.ListAppsAsync(cancellationToken: Ct)).Items);
+        Assert.NotNull((await rtk.Apps.ListAsync(cancellationToken: Ct)).Items);
     }
 
     [Fact]
@@ -147,7 +147,7 @@ public sealed class RtkResilienceTests : IAsyncLifetime
     {
         var rtk = Client(_sim);
 
-        var ex = await Assert.ThrowsAsync<RtkException>(() => rtk.GetMeetingAsync("app-1", "missing", Ct));
+        var ex = await Assert.ThrowsAsync<RtkException>(() => rtk.Meetings.GetAsync("app-1", "missing", Ct));
 
         Assert.IsNotType<RtkUnavailableException>(ex);
         Assert.False(ex.IsUnavailable);
@@ -161,9 +161,9 @@ public sealed class RtkResilienceTests : IAsyncLifetime
     public async Task ValidationErrorCarriesRtkMessage()
     {
         var rtk = Client(_sim);
-        var meeting = await rtk.CreateMeetingAsync("app-1", new RtkMeetingRequest(), Ct);
+        var meeting = await rtk.Meetings.CreateAsync("app-1", new RtkMeetingRequest(), Ct);
 
-        var ex = await Assert.ThrowsAsync<RtkException>(() => rtk.AddParticipantAsync("app-1", meeting.Id,
+        var ex = await Assert.ThrowsAsync<RtkException>(() => rtk.Participants.AddAsync("app-1", meeting.Id,
             new RtkAddParticipantRequest { CustomParticipantId = "u", PresetName = "no_such_preset" }, Ct));
 
         Assert.Equal(HttpStatusCode.BadRequest, ex.Status);
@@ -175,7 +175,7 @@ public sealed class RtkResilienceTests : IAsyncLifetime
     {
         var rtk = Client(_sim, o => o.ApiToken = "wrong");
 
-        var ex = await Assert.ThrowsAsync<RtkException>(() => rtk.ListAppsAsync(cancellationToken: Ct));
+        var ex = await Assert.ThrowsAsync<RtkException>(() => rtk.Apps.ListAsync(cancellationToken: Ct));
 
         Assert.Equal(HttpStatusCode.Unauthorized, ex.Status);
         Assert.Equal(10000, ex.ErrorCode);
@@ -189,7 +189,7 @@ public sealed class RtkResilienceTests : IAsyncLifetime
         var rtk = Client(_sim, o => { o.AttemptTimeout = TimeSpan.FromMilliseconds(200); o.MaxRetries = 0; });
         _sim.State.Faults.LatencyMs = 2000;
 
-        var ex = await Assert.ThrowsAsync<RtkUnavailableException>(() => rtk.ListAppsAsync(cancellationToken: Ct));
+        var ex = await Assert.ThrowsAsync<RtkUnavailableException>(() => rtk.Apps.ListAsync(cancellationToken: Ct));
 
         Assert.IsType<TimeoutRejectedException>(ex.InnerException);
         Assert.Null(ex.Status);
@@ -202,7 +202,7 @@ public sealed class RtkResilienceTests : IAsyncLifetime
         _sim.State.Faults.Down = true;
         _sim.State.Faults.DownDropsConnections = true;
 
-        var ex = await Assert.ThrowsAsync<RtkUnavailableException>(() => rtk.ListAppsAsync(cancellationToken: Ct));
+        var ex = await Assert.ThrowsAsync<RtkUnavailableException>(() => rtk.Apps.ListAsync(cancellationToken: Ct));
 
         Assert.IsType<HttpRequestException>(ex.InnerException);
         Assert.Equal(3, Count("GET")); // first try + MaxRetries 2
@@ -225,18 +225,18 @@ public sealed class RtkResilienceTests : IAsyncLifetime
             Microsoft.Extensions.Logging.Abstractions.NullLogger<RtkClient>.Instance);
         _sim.State.Faults.Down = true;
 
-        await Assert.ThrowsAsync<RtkUnavailableException>(() => rtk.ListAppsAsync(cancellationToken: Ct));
-        await Assert.ThrowsAsync<RtkUnavailableException>(() => rtk.ListAppsAsync(cancellationToken: Ct));
+        await Assert.ThrowsAsync<RtkUnavailableException>(() => rtk.Apps.ListAsync(cancellationToken: Ct));
+        await Assert.ThrowsAsync<RtkUnavailableException>(() => rtk.Apps.ListAsync(cancellationToken: Ct));
         Assert.Equal(CircuitState.Open, resilience.CircuitState);
 
         var sent = _sim.State.Requests.Count;
-        var fast = await Assert.ThrowsAsync<RtkUnavailableException>(() => rtk.CreateMeetingAsync("app-1", new RtkMeetingRequest(), Ct));
+        var fast = await Assert.ThrowsAsync<RtkUnavailableException>(() => rtk.Meetings.CreateAsync("app-1", new RtkMeetingRequest(), Ct));
         Assert.IsType<BrokenCircuitException>(fast.InnerException);
         Assert.Equal(sent, _sim.State.Requests.Count); // nothing reached RTK
 
         _sim.State.Faults.Down = false;
         await Task.Delay(TimeSpan.FromMilliseconds(600), Ct);
-        var page = await rtk.ListAppsAsync(cancellationToken: Ct);
+        var page = await rtk.Apps.ListAsync(cancellationToken: Ct);
         Assert.NotNull(page.Items);
         Assert.Equal(CircuitState.Closed, resilience.CircuitState);
     }
@@ -263,7 +263,7 @@ public sealed class RtkResilienceTests : IAsyncLifetime
     [InlineData("", null, null)]
     public void ErrorBodiesOfBothShapesAreParsed(string body, int? code, string? message)
     {
-        var (parsedCode, parsedMessage) = RtkClient.ParseError(body);
+        var (parsedCode, parsedMessage) = RtkConnection.ParseError(body);
         Assert.Equal(code, parsedCode);
         Assert.Equal(message, parsedMessage);
     }

@@ -31,7 +31,7 @@ public sealed class RtkSimulatorTests(SimulatorFixture fixture) : IClassFixture<
     public async Task MissingRequiredParticipantFieldsAre400InTheRtkErrorShape()
     {
         var appId = await NewAppAsync(_rtk, Ct);
-        var meeting = await _rtk.CreateMeetingAsync(appId, new RtkMeetingRequest(), Ct);
+        var meeting = await _rtk.Meetings.CreateAsync(appId, new RtkMeetingRequest(), Ct);
         using var http = Raw();
 
         var response = await http.PostAsync($"{KitPath(_sim)}/{appId}/meetings/{meeting.Id}/participants", Body("""{"preset_name":"video_host"}"""), Ct);
@@ -66,31 +66,31 @@ public sealed class RtkSimulatorTests(SimulatorFixture fixture) : IClassFixture<
         var create = await http.PostAsync($"{KitPath(_sim)}/{appId}/meetings", Body("""{"title":"x","status":"ACTIVE"}"""), Ct);
         Assert.Equal(HttpStatusCode.BadRequest, create.StatusCode);
 
-        var meeting = await _rtk.CreateMeetingAsync(appId, new RtkMeetingRequest(), Ct);
-        var ex = await Assert.ThrowsAsync<RtkException>(() => _rtk.UpdateMeetingAsync(appId, meeting.Id, new RtkMeetingUpdate { Status = "PAUSED" }, Ct));
+        var meeting = await _rtk.Meetings.CreateAsync(appId, new RtkMeetingRequest(), Ct);
+        var ex = await Assert.ThrowsAsync<RtkException>(() => _rtk.Meetings.UpdateAsync(appId, meeting.Id, new RtkMeetingUpdate { Status = "PAUSED" }, Ct));
         Assert.Equal(HttpStatusCode.BadRequest, ex.Status);
-        var keepAlive = await Assert.ThrowsAsync<RtkException>(() => _rtk.CreateMeetingAsync(appId, new RtkMeetingRequest { SessionKeepAliveTimeInSecs = 5 }, Ct));
+        var keepAlive = await Assert.ThrowsAsync<RtkException>(() => _rtk.Meetings.CreateAsync(appId, new RtkMeetingRequest { SessionKeepAliveTimeInSecs = 5 }, Ct));
         Assert.Contains("session_keep_alive_time_in_secs", keepAlive.Message);
     }
 
     [Fact]
     public async Task PresetsNeedAllParts_DuplicatesConflict_AndWebhooksNeedKnownEvents()
     {
-        var appId = (await _rtk.CreateAppAsync("validation", Ct)).Id;
+        var appId = (await _rtk.Apps.CreateAsync("validation", Ct)).Id;
         using var http = Raw();
 
         var noPermissions = await http.PostAsync($"{KitPath(_sim)}/{appId}/presets",
             Body("""{"name":"p","config":{"view_type":"GROUP_CALL","max_screenshare_count":1,"max_video_streams":{},"media":{}},"ui":{}}"""), Ct);
         Assert.Equal("permissions is required", (string?)(await JsonOf(noPermissions))["error"]!["message"]);
 
-        await _rtk.CreatePresetAsync(appId, Castio.Core.Presets.CastioPresets.Get("video_host"), Ct);
-        var duplicate = await Assert.ThrowsAsync<RtkException>(() => _rtk.CreatePresetAsync(appId, Castio.Core.Presets.CastioPresets.Get("video_host"), Ct));
+        await _rtk.Presets.CreateAsync(appId, Castio.Core.Presets.CastioPresets.Get("video_host"), Ct);
+        var duplicate = await Assert.ThrowsAsync<RtkException>(() => _rtk.Presets.CreateAsync(appId, Castio.Core.Presets.CastioPresets.Get("video_host"), Ct));
         Assert.Equal(HttpStatusCode.Conflict, duplicate.Status);
 
-        var badEvent = await Assert.ThrowsAsync<RtkException>(() => _rtk.CreateWebhookAsync(appId,
+        var badEvent = await Assert.ThrowsAsync<RtkException>(() => _rtk.Webhooks.CreateAsync(appId,
             new RtkWebhookRequest { Name = "w", Url = "https://x.example/h", Events = ["participant.joined"] }, Ct));
         Assert.Equal(HttpStatusCode.BadRequest, badEvent.Status);
-        var badUrl = await Assert.ThrowsAsync<RtkException>(() => _rtk.CreateWebhookAsync(appId,
+        var badUrl = await Assert.ThrowsAsync<RtkException>(() => _rtk.Webhooks.CreateAsync(appId,
             new RtkWebhookRequest { Name = "w", Url = "not a url", Events = ["meeting.started"] }, Ct));
         Assert.Equal(HttpStatusCode.BadRequest, badUrl.Status);
     }
@@ -99,18 +99,18 @@ public sealed class RtkSimulatorTests(SimulatorFixture fixture) : IClassFixture<
     public async Task PagingUsesPageNoAndPerPageWithOneBasedOffsets()
     {
         var appId = await NewAppAsync(_rtk, Ct);
-        for (var i = 0; i < 5; i++) await _rtk.CreateMeetingAsync(appId, new RtkMeetingRequest { Title = $"m{i}" }, Ct);
+        for (var i = 0; i < 5; i++) await _rtk.Meetings.CreateAsync(appId, new RtkMeetingRequest { Title = $"m{i}" }, Ct);
 
-        var second = await _rtk.ListMeetingsAsync(appId, new RtkMeetingListQuery { PageNo = 2, PerPage = 2 }, Ct);
+        var second = await _rtk.Meetings.ListAsync(appId, new RtkMeetingListQuery { PageNo = 2, PerPage = 2 }, Ct);
         Assert.Equal(2, second.Items.Count);
         Assert.Equal(new RtkPaging(5, 3, 4), second.Paging);
-        var beyond = await _rtk.ListMeetingsAsync(appId, new RtkMeetingListQuery { PageNo = 9, PerPage = 2 }, Ct);
+        var beyond = await _rtk.Meetings.ListAsync(appId, new RtkMeetingListQuery { PageNo = 9, PerPage = 2 }, Ct);
         Assert.Empty(beyond.Items);
 
-        var tooBig = await Assert.ThrowsAsync<RtkException>(() => _rtk.ListMeetingsAsync(appId, new RtkMeetingListQuery { PerPage = 1000 }, Ct));
+        var tooBig = await Assert.ThrowsAsync<RtkException>(() => _rtk.Meetings.ListAsync(appId, new RtkMeetingListQuery { PerPage = 1000 }, Ct));
         Assert.Equal(HttpStatusCode.BadRequest, tooBig.Status);
-        for (var i = 0; i < 17; i++) await _rtk.CreateMeetingAsync(appId, new RtkMeetingRequest(), Ct);
-        var defaults = await _rtk.ListMeetingsAsync(appId, cancellationToken: Ct);
+        for (var i = 0; i < 17; i++) await _rtk.Meetings.CreateAsync(appId, new RtkMeetingRequest(), Ct);
+        var defaults = await _rtk.Meetings.ListAsync(appId, cancellationToken: Ct);
         Assert.Equal(SimDefaults.PerPage, defaults.Items.Count);
         Assert.Equal(new RtkPaging(22, 1, 20), defaults.Paging);
     }
@@ -119,13 +119,13 @@ public sealed class RtkSimulatorTests(SimulatorFixture fixture) : IClassFixture<
     public async Task InactiveMeetingRefusesJoinsAndRecordingNeedsALiveSession()
     {
         var appId = await NewAppAsync(_rtk, Ct);
-        var meeting = await _rtk.CreateMeetingAsync(appId, new RtkMeetingRequest(), Ct);
-        var p = await _rtk.AddParticipantAsync(appId, meeting.Id, new RtkAddParticipantRequest { CustomParticipantId = "u", PresetName = "video_host" }, Ct);
+        var meeting = await _rtk.Meetings.CreateAsync(appId, new RtkMeetingRequest(), Ct);
+        var p = await _rtk.Participants.AddAsync(appId, meeting.Id, new RtkAddParticipantRequest { CustomParticipantId = "u", PresetName = "video_host" }, Ct);
 
-        var notLive = await Assert.ThrowsAsync<RtkException>(() => _rtk.StartRecordingAsync(appId, new RtkStartRecordingRequest { MeetingId = meeting.Id }, Ct));
+        var notLive = await Assert.ThrowsAsync<RtkException>(() => _rtk.Recordings.StartAsync(appId, new RtkStartRecordingRequest { MeetingId = meeting.Id }, Ct));
         Assert.Equal(HttpStatusCode.BadRequest, notLive.Status);
 
-        await _rtk.UpdateMeetingAsync(appId, meeting.Id, new RtkMeetingUpdate { Status = "INACTIVE" }, Ct);
+        await _rtk.Meetings.UpdateAsync(appId, meeting.Id, new RtkMeetingUpdate { Status = "INACTIVE" }, Ct);
         var refused = Assert.Throws<SimulatorException>(() => _sim.State.Join(p.Token!));
         Assert.Equal(403, refused.Status);
         Assert.Throws<SimulatorException>(() => _sim.State.Join("forged-token"));
@@ -135,12 +135,12 @@ public sealed class RtkSimulatorTests(SimulatorFixture fixture) : IClassFixture<
     public async Task RecordOnStartStartsARecordingWhenTheSessionStarts()
     {
         var appId = await NewAppAsync(_rtk, Ct);
-        var meeting = await _rtk.CreateMeetingAsync(appId, new RtkMeetingRequest { RecordOnStart = true }, Ct);
-        var p = await _rtk.AddParticipantAsync(appId, meeting.Id, new RtkAddParticipantRequest { CustomParticipantId = "u", PresetName = "video_host" }, Ct);
+        var meeting = await _rtk.Meetings.CreateAsync(appId, new RtkMeetingRequest { RecordOnStart = true }, Ct);
+        var p = await _rtk.Participants.AddAsync(appId, meeting.Id, new RtkAddParticipantRequest { CustomParticipantId = "u", PresetName = "video_host" }, Ct);
 
         var join = _sim.State.Join(p.Token!);
 
-        var recording = await _rtk.GetActiveRecordingAsync(appId, meeting.Id, Ct);
+        var recording = await _rtk.Recordings.GetActiveAsync(appId, meeting.Id, Ct);
         Assert.Equal("RECORD_ON_START", recording.StartReason?.Reason);
         Assert.Equal(join.SessionId, recording.SessionId);
     }
@@ -158,11 +158,11 @@ public sealed class RtkSimulatorTests(SimulatorFixture fixture) : IClassFixture<
     public async Task DuplicateCustomParticipantIdInOneMeetingIsAConflict()
     {
         var appId = await NewAppAsync(_rtk, Ct);
-        var meeting = await _rtk.CreateMeetingAsync(appId, new RtkMeetingRequest(), Ct);
-        await _rtk.AddParticipantAsync(appId, meeting.Id, new RtkAddParticipantRequest { CustomParticipantId = "same", PresetName = "video_host" }, Ct);
+        var meeting = await _rtk.Meetings.CreateAsync(appId, new RtkMeetingRequest(), Ct);
+        await _rtk.Participants.AddAsync(appId, meeting.Id, new RtkAddParticipantRequest { CustomParticipantId = "same", PresetName = "video_host" }, Ct);
 
         var ex = await Assert.ThrowsAsync<RtkException>(() =>
-            _rtk.AddParticipantAsync(appId, meeting.Id, new RtkAddParticipantRequest { CustomParticipantId = "same", PresetName = "video_host" }, Ct));
+            _rtk.Participants.AddAsync(appId, meeting.Id, new RtkAddParticipantRequest { CustomParticipantId = "same", PresetName = "video_host" }, Ct));
 
         Assert.Equal(HttpStatusCode.Conflict, ex.Status);
     }
@@ -171,8 +171,8 @@ public sealed class RtkSimulatorTests(SimulatorFixture fixture) : IClassFixture<
     public async Task ControlEndpointsDriveASessionOverHttp()
     {
         var appId = await NewAppAsync(_rtk, Ct);
-        var meeting = await _rtk.CreateMeetingAsync(appId, new RtkMeetingRequest { Title = "control" }, Ct);
-        var p = await _rtk.AddParticipantAsync(appId, meeting.Id, new RtkAddParticipantRequest { CustomParticipantId = "u", PresetName = "video_host" }, Ct);
+        var meeting = await _rtk.Meetings.CreateAsync(appId, new RtkMeetingRequest { Title = "control" }, Ct);
+        var p = await _rtk.Participants.AddAsync(appId, meeting.Id, new RtkAddParticipantRequest { CustomParticipantId = "u", PresetName = "video_host" }, Ct);
         using var http = new HttpClient { BaseAddress = new Uri(_sim.ServerUrl) };
 
         var index = await http.GetFromJsonAsync<JsonArray>("/__sim", Ct);
@@ -181,23 +181,23 @@ public sealed class RtkSimulatorTests(SimulatorFixture fixture) : IClassFixture<
         var join = await JsonOf(await http.PostAsync("/__sim/join", Body($$"""{"token":"{{p.Token}}","display_name":"Ann"}"""), Ct));
         var sessionId = (string)join["session_id"]!;
         Assert.True((bool)join["session_started"]!);
-        var recording = await _rtk.StartRecordingAsync(appId, new RtkStartRecordingRequest { MeetingId = meeting.Id }, Ct);
+        var recording = await _rtk.Recordings.StartAsync(appId, new RtkStartRecordingRequest { MeetingId = meeting.Id }, Ct);
         var advanced = await JsonOf(await http.PostAsync($"/__sim/recordings/{recording.Id}/advance", Body("{}"), Ct));
         Assert.Equal("RECORDING", (string?)advanced["status"]);
 
         var leave = await http.PostAsync($"/__sim/peers/{join["peer_id"]}/leave", null, Ct);
         Assert.Equal(HttpStatusCode.NoContent, leave.StatusCode);
-        Assert.Equal("LIVE", (await _rtk.GetSessionAsync(appId, sessionId, cancellationToken: Ct)).Status); // keep-alive still running
+        Assert.Equal("LIVE", (await _rtk.Sessions.GetAsync(appId, sessionId, cancellationToken: Ct)).Status); // keep-alive still running
         var end = await http.PostAsync($"/__sim/sessions/{sessionId}/end", Body("""{"reason":"HOST_ENDED_MEETING"}"""), Ct);
         Assert.Equal(HttpStatusCode.NoContent, end.StatusCode);
-        var ended = await _rtk.GetSessionAsync(appId, sessionId, cancellationToken: Ct);
+        var ended = await _rtk.Sessions.GetAsync(appId, sessionId, cancellationToken: Ct);
         Assert.Equal("ENDED", ended.Status);
         Assert.NotNull(ended.EndedAt);
-        Assert.Equal("UPLOADING", (await _rtk.GetRecordingAsync(appId, recording.Id, Ct)).Status);
+        Assert.Equal("UPLOADING", (await _rtk.Recordings.GetAsync(appId, recording.Id, Ct)).Status);
 
         var artefacts = await http.PostAsync($"/__sim/sessions/{sessionId}/artefacts", Body("""{"summary":false}"""), Ct);
         Assert.Equal(HttpStatusCode.NoContent, artefacts.StatusCode);
-        var transcript = await _rtk.GetTranscriptAsync(appId, sessionId, cancellationToken: Ct);
+        var transcript = await _rtk.Sessions.GetTranscriptAsync(appId, sessionId, cancellationToken: Ct);
         var file = await http.GetAsync(transcript.TranscriptDownloadUrl, Ct);
         Assert.Equal("text/csv", file.Content.Headers.ContentType?.MediaType);
         Assert.Contains("Ann", await file.Content.ReadAsStringAsync(Ct));
@@ -212,8 +212,8 @@ public sealed class RtkSimulatorTests(SimulatorFixture fixture) : IClassFixture<
         await using var sim = await RtkSimulatorHost.StartAsync(new RtkSimulatorOptions { KeepAliveOverride = TimeSpan.FromMilliseconds(300) }, Ct);
         var rtk = Client(sim);
         var appId = await NewAppAsync(rtk, Ct);
-        var meeting = await rtk.CreateMeetingAsync(appId, new RtkMeetingRequest(), Ct);
-        var p = await rtk.AddParticipantAsync(appId, meeting.Id, new RtkAddParticipantRequest { CustomParticipantId = "u", PresetName = "video_host" }, Ct);
+        var meeting = await rtk.Meetings.CreateAsync(appId, new RtkMeetingRequest(), Ct);
+        var p = await rtk.Participants.AddAsync(appId, meeting.Id, new RtkAddParticipantRequest { CustomParticipantId = "u", PresetName = "video_host" }, Ct);
 
         var first = sim.State.Join(p.Token!);
         sim.State.Leave(first.PeerId);
@@ -222,13 +222,13 @@ public sealed class RtkSimulatorTests(SimulatorFixture fixture) : IClassFixture<
         Assert.False(rejoin.SessionStarted);
 
         sim.State.Leave(rejoin.PeerId);
-        Assert.Equal("LIVE", (await rtk.GetSessionAsync(appId, first.SessionId, cancellationToken: Ct)).Status);
+        Assert.Equal("LIVE", (await rtk.Sessions.GetAsync(appId, first.SessionId, cancellationToken: Ct)).Status);
         var deadline = DateTime.UtcNow.AddSeconds(5);
         RtkSession session;
-        while ((session = await rtk.GetSessionAsync(appId, first.SessionId, cancellationToken: Ct)).Status == "LIVE" && DateTime.UtcNow < deadline)
+        while ((session = await rtk.Sessions.GetAsync(appId, first.SessionId, cancellationToken: Ct)).Status == "LIVE" && DateTime.UtcNow < deadline)
             await Task.Delay(50, Ct);
         Assert.Equal("ENDED", session.Status);
-        Assert.Equal(2, (await rtk.ListSessionParticipantsAsync(appId, first.SessionId, cancellationToken: Ct)).Items.Count);
+        Assert.Equal(2, (await rtk.Sessions.ListParticipantsAsync(appId, first.SessionId, cancellationToken: Ct)).Items.Count);
     }
 
     [Fact]
@@ -250,11 +250,11 @@ public sealed class RtkSimulatorTests(SimulatorFixture fixture) : IClassFixture<
 
         var set = await http.PutAsync("/__sim/faults", Body("""{"down":true}"""), Ct);
         Assert.Equal(HttpStatusCode.OK, set.StatusCode);
-        var ex = await Assert.ThrowsAsync<RtkUnavailableException>(() => Client(sim, o => o.MaxRetries = 0).ListAppsAsync(cancellationToken: Ct));
+        var ex = await Assert.ThrowsAsync<RtkUnavailableException>(() => Client(sim, o => o.MaxRetries = 0).Apps.ListAsync(cancellationToken: Ct));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ex.Status);
 
         await http.PostAsync("/__sim/faults/reset", null, Ct);
-        Assert.NotNull((await Client(sim).ListAppsAsync(cancellationToken: Ct)).Items);
+        Assert.NotNull((await Client(sim).Apps.ListAsync(cancellationToken: Ct)).Items);
     }
 }
 

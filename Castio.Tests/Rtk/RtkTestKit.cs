@@ -53,7 +53,7 @@ internal static class RtkTestKit
     /// <summary>A fresh app with Castio's presets.</summary>
     public static async Task<string> NewAppAsync(RtkClient client, CancellationToken ct)
     {
-        var app = await client.CreateAppAsync("test-" + Guid.NewGuid().ToString("N")[..8], ct);
+        var app = await client.Apps.CreateAsync("test-" + Guid.NewGuid().ToString("N")[..8], ct);
         await new PresetProvisioner(client, NullLogger<PresetProvisioner>.Instance).ProvisionAsync(app.Id, ct);
         return app.Id;
     }
@@ -62,8 +62,8 @@ internal static class RtkTestKit
     public static async Task<LiveMeeting> LiveMeetingAsync(RtkSimulatorHost sim, RtkClient client, CancellationToken ct, string title = "Weekly sync")
     {
         var appId = await NewAppAsync(client, ct);
-        var meeting = await client.CreateMeetingAsync(appId, new RtkMeetingRequest { Title = title }, ct);
-        var participant = await client.AddParticipantAsync(appId, meeting.Id,
+        var meeting = await client.Meetings.CreateAsync(appId, new RtkMeetingRequest { Title = title }, ct);
+        var participant = await client.Participants.AddAsync(appId, meeting.Id,
             new RtkAddParticipantRequest { CustomParticipantId = "user-1", PresetName = "video_host", Name = "Mary Sue" }, ct);
         var join = sim.State.Join(participant.Token!);
         return new LiveMeeting(appId, meeting, participant, join);

@@ -22,7 +22,7 @@ public sealed class SimulatorWebhookTests
         var sim = await RtkSimulatorHost.StartAsync(options, Ct);
         var rtk = Client(sim);
         var appId = await NewAppAsync(rtk, Ct);
-        var webhook = await rtk.CreateWebhookAsync(appId, new RtkWebhookRequest { Name = "test", Url = receiver.WebhookUrl, Events = events ?? RtkWebhookEvents.All }, Ct);
+        var webhook = await rtk.Webhooks.CreateAsync(appId, new RtkWebhookRequest { Name = "test", Url = receiver.WebhookUrl, Events = events ?? RtkWebhookEvents.All }, Ct);
         return (sim, rtk, appId, webhook);
     }
 
@@ -83,15 +83,15 @@ public sealed class SimulatorWebhookTests
         await using var receiver = await WebhookReceiver.StartAsync(cancellationToken: Ct);
         var (sim, rtk, appId, _unused) = await SetUpAsync(receiver, new RtkSimulatorOptions { KeepAliveOverride = TimeSpan.Zero });
         await using var simScope = sim;
-        var appName = (await rtk.ListAppsAsync(cancellationToken: Ct)).Items.Single(a => a.Id == appId).Name;
-        var meeting = await rtk.CreateMeetingAsync(appId, new RtkMeetingRequest { Title = "Weekly sync", TranscribeOnEnd = true, SummarizeOnEnd = true }, Ct);
-        var participant = await rtk.AddParticipantAsync(appId, meeting.Id, new RtkAddParticipantRequest { CustomParticipantId = "user-1", PresetName = "webinar_host", Name = "Mary Sue" }, Ct);
+        var appName = (await rtk.Apps.ListAsync(cancellationToken: Ct)).Items.Single(a => a.Id == appId).Name;
+        var meeting = await rtk.Meetings.CreateAsync(appId, new RtkMeetingRequest { Title = "Weekly sync", TranscribeOnEnd = true, SummarizeOnEnd = true }, Ct);
+        var participant = await rtk.Participants.AddAsync(appId, meeting.Id, new RtkAddParticipantRequest { CustomParticipantId = "user-1", PresetName = "webinar_host", Name = "Mary Sue" }, Ct);
 
         var join = sim.State.Join(participant.Token!);
-        var recording = await rtk.StartRecordingAsync(appId, new RtkStartRecordingRequest { MeetingId = meeting.Id }, Ct);
+        var recording = await rtk.Recordings.StartAsync(appId, new RtkStartRecordingRequest { MeetingId = meeting.Id }, Ct);
         sim.State.AdvanceRecording(recording.Id);                        // RECORDING
-        await rtk.StartLivestreamAsync(appId, meeting.Id, cancellationToken: Ct); // livestream LIVE
-        await rtk.StopLivestreamAsync(appId, meeting.Id, Ct);             // livestream OFFLINE
+        await rtk.Livestreams.StartAsync(appId, meeting.Id, cancellationToken: Ct); // livestream LIVE
+        await rtk.Livestreams.StopAsync(appId, meeting.Id, Ct);             // livestream OFFLINE
         sim.State.Leave(join.PeerId);                                     // left, ended (keep-alive 0), recording UPLOADING
         sim.State.AdvanceRecording(recording.Id);                         // UPLOADED
         sim.State.ProduceArtefacts(join.SessionId);                       // chat, transcript, summary
@@ -199,8 +199,8 @@ public sealed class SimulatorWebhookTests
         await using var receiver = await WebhookReceiver.StartAsync(cancellationToken: Ct);
         var (sim, rtk, appId, webhook) = await SetUpAsync(receiver, new RtkSimulatorOptions());
         await using var simScope = sim;
-        var live = await rtk.CreateMeetingAsync(appId, new RtkMeetingRequest { Title = "signed" }, Ct);
-        var p = await rtk.AddParticipantAsync(appId, live.Id, new RtkAddParticipantRequest { CustomParticipantId = "u", PresetName = "video_host" }, Ct);
+        var live = await rtk.Meetings.CreateAsync(appId, new RtkMeetingRequest { Title = "signed" }, Ct);
+        var p = await rtk.Participants.AddAsync(appId, live.Id, new RtkAddParticipantRequest { CustomParticipantId = "u", PresetName = "video_host" }, Ct);
         sim.State.Join(p.Token!);
 
         var received = await WaitForAsync(receiver, 2);
@@ -223,8 +223,8 @@ public sealed class SimulatorWebhookTests
         receiver.StatusFor = n => n <= 2 ? 503 : 200;
         var (sim, rtk, appId, _unused) = await SetUpAsync(receiver, new RtkSimulatorOptions { WebhookRetryDelay = TimeSpan.FromMilliseconds(20) }, [RtkWebhookEvents.MeetingStarted]);
         await using var simScope = sim;
-        var m = await rtk.CreateMeetingAsync(appId, new RtkMeetingRequest(), Ct);
-        var p = await rtk.AddParticipantAsync(appId, m.Id, new RtkAddParticipantRequest { CustomParticipantId = "u", PresetName = "video_host" }, Ct);
+        var m = await rtk.Meetings.CreateAsync(appId, new RtkMeetingRequest(), Ct);
+        var p = await rtk.Participants.AddAsync(appId, m.Id, new RtkAddParticipantRequest { CustomParticipantId = "u", PresetName = "video_host" }, Ct);
         sim.State.Join(p.Token!);
 
         var received = await WaitForAsync(receiver, 3);
@@ -244,8 +244,8 @@ public sealed class SimulatorWebhookTests
         receiver.StatusFor = _ => 400;
         var (sim, rtk, appId, _unused) = await SetUpAsync(receiver, new RtkSimulatorOptions { WebhookRetryDelay = TimeSpan.FromMilliseconds(10) }, [RtkWebhookEvents.MeetingStarted]);
         await using var simScope = sim;
-        var m = await rtk.CreateMeetingAsync(appId, new RtkMeetingRequest(), Ct);
-        var p = await rtk.AddParticipantAsync(appId, m.Id, new RtkAddParticipantRequest { CustomParticipantId = "u", PresetName = "video_host" }, Ct);
+        var m = await rtk.Meetings.CreateAsync(appId, new RtkMeetingRequest(), Ct);
+        var p = await rtk.Participants.AddAsync(appId, m.Id, new RtkAddParticipantRequest { CustomParticipantId = "u", PresetName = "video_host" }, Ct);
         sim.State.Join(p.Token!);
 
         await WaitForAsync(receiver, 1);
@@ -265,9 +265,9 @@ public sealed class SimulatorWebhookTests
         await using var sim = await RtkSimulatorHost.StartAsync(new RtkSimulatorOptions { WebhookMaxAttempts = 3, WebhookRetryDelay = TimeSpan.FromMilliseconds(10) }, Ct);
         var rtk = Client(sim);
         var appId = await NewAppAsync(rtk, Ct);
-        await rtk.CreateWebhookAsync(appId, new RtkWebhookRequest { Name = "dead", Url = deadUrl, Events = [RtkWebhookEvents.MeetingStarted] }, Ct);
-        var m = await rtk.CreateMeetingAsync(appId, new RtkMeetingRequest(), Ct);
-        var p = await rtk.AddParticipantAsync(appId, m.Id, new RtkAddParticipantRequest { CustomParticipantId = "u", PresetName = "video_host" }, Ct);
+        await rtk.Webhooks.CreateAsync(appId, new RtkWebhookRequest { Name = "dead", Url = deadUrl, Events = [RtkWebhookEvents.MeetingStarted] }, Ct);
+        var m = await rtk.Meetings.CreateAsync(appId, new RtkMeetingRequest(), Ct);
+        var p = await rtk.Participants.AddAsync(appId, m.Id, new RtkAddParticipantRequest { CustomParticipantId = "u", PresetName = "video_host" }, Ct);
         sim.State.Join(p.Token!);
 
         var attempts = await sim.State.WaitForDeliveriesAsync(d => d.Count >= 3, Wait, Ct);
@@ -283,8 +283,8 @@ public sealed class SimulatorWebhookTests
         await using var receiver = await WebhookReceiver.StartAsync(cancellationToken: Ct);
         var (sim, rtk, appId, _unused) = await SetUpAsync(receiver, new RtkSimulatorOptions { DuplicateDeliveries = true }, [RtkWebhookEvents.MeetingStarted]);
         await using var simScope = sim;
-        var m = await rtk.CreateMeetingAsync(appId, new RtkMeetingRequest(), Ct);
-        var p = await rtk.AddParticipantAsync(appId, m.Id, new RtkAddParticipantRequest { CustomParticipantId = "u", PresetName = "video_host" }, Ct);
+        var m = await rtk.Meetings.CreateAsync(appId, new RtkMeetingRequest(), Ct);
+        var p = await rtk.Participants.AddAsync(appId, m.Id, new RtkAddParticipantRequest { CustomParticipantId = "u", PresetName = "video_host" }, Ct);
         sim.State.Join(p.Token!);
 
         var received = await WaitForAsync(receiver, 2);
@@ -299,8 +299,8 @@ public sealed class SimulatorWebhookTests
         var (sim, rtk, appId, _unused) = await SetUpAsync(receiver, new RtkSimulatorOptions { ReorderDeliveries = true, KeepAliveOverride = TimeSpan.FromMinutes(5) },
             [RtkWebhookEvents.MeetingStarted, RtkWebhookEvents.ParticipantJoined, RtkWebhookEvents.ParticipantLeft]);
         await using var simScope = sim;
-        var m = await rtk.CreateMeetingAsync(appId, new RtkMeetingRequest(), Ct);
-        var p = await rtk.AddParticipantAsync(appId, m.Id, new RtkAddParticipantRequest { CustomParticipantId = "u", PresetName = "video_host" }, Ct);
+        var m = await rtk.Meetings.CreateAsync(appId, new RtkMeetingRequest(), Ct);
+        var p = await rtk.Participants.AddAsync(appId, m.Id, new RtkAddParticipantRequest { CustomParticipantId = "u", PresetName = "video_host" }, Ct);
 
         sim.State.PauseWebhookDelivery();
         var join = sim.State.Join(p.Token!);
