@@ -58,8 +58,8 @@ public sealed class HealthProbes(
 
         appId = string.IsNullOrEmpty(appId) ? rtkOptions.Value.AppId : appId;
         return ProbeAsync(ProbeNames.Rtk, string.IsNullOrEmpty(appId)
-            ? ct => rtk.ListAppsAsync(new RtkPageRequest(1, 1), cancellationToken: ct)
-            : ct => rtk.ListMeetingsAsync(appId, new RtkMeetingListQuery { PageNo = 1, PerPage = 1 }, ct), cancellationToken);
+            ? ct => rtk.Apps.ListAsync(new RtkPageRequest(1, 1), cancellationToken: ct)
+            : ct => rtk.Meetings.ListAsync(appId, new RtkMeetingListQuery { PageNo = 1, PerPage = 1 }, ct), cancellationToken);
     }
 
     private async Task<ProbeResult> ProbeAsync(string name, Func<CancellationToken, Task> call, CancellationToken cancellationToken)
