@@ -6,6 +6,7 @@ using Castio.Core.Webhooks;
 using Castio.Functions.Auth;
 using Castio.Core.Storage;
 using Castio.Functions.Http;
+using Castio.Functions.Observability;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -40,6 +41,7 @@ public static class CastioServices
         // Features
         services.AddCastioAuth(configuration);
         services.AddDiagnostics();
+        services.AddCastioObservability(configuration);
         return services;
     }
 }

@@ -1,5 +1,7 @@
 using System.Reflection;
+using Castio.Core.Observability;
 using Castio.Functions.Http;
+using Castio.Functions.Observability;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Testing;
 
@@ -16,14 +18,18 @@ public static class DurableFunctions
     {
         if (catalog.Orchestrators.Count == 0 && catalog.Activities.Count == 0)
             return services;
-        return services.AddInMemoryDurableTask(registry => Register(registry, catalog));
+        services.AddInMemoryDurableTask(_ => { });
+        // Registered through the worker's (default-named) registry options, so orchestrators can reach the app's
+        // failure reporting: the Durable worker builds orchestrators without a service provider.
+        services.AddOptions<DurableTaskRegistry>().Configure<IServiceProvider>((registry, sp) => Register(registry, catalog, sp.GetService<FunctionFailures>()));
+        return services;
     }
 
     /// <summary>Registers each function with the Durable worker; also what tests use with <c>DurableTaskTestHost</c>.</summary>
-    public static void Register(DurableTaskRegistry registry, FunctionCatalog catalog)
+    public static void Register(DurableTaskRegistry registry, FunctionCatalog catalog, FunctionFailures? failures = null)
     {
         foreach (var function in catalog.Orchestrators)
-            registry.AddOrchestrator(function.Name, () => new MethodOrchestrator(function));
+            registry.AddOrchestrator(function.Name, () => new MethodOrchestrator(function, failures));
         foreach (var function in catalog.Activities)
             registry.AddActivity(function.Name, services => new MethodActivity(function, services));
     }
@@ -33,7 +39,7 @@ public static class DurableFunctions
         : type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Task<>) ? type.GetGenericArguments()[0]
         : type;
 
-    private sealed class MethodOrchestrator(OrchestratorFunction function) : ITaskOrchestrator
+    private sealed class MethodOrchestrator(OrchestratorFunction function, FunctionFailures? failures) : ITaskOrchestrator
     {
         // The input is read with context.GetInput<T>(), as in the isolated worker.
         public Type InputType => typeof(object);
@@ -48,7 +54,7 @@ public static class DurableFunctions
             object?[] args = [.. function.Method.GetParameters().Select(object? (p) => p.ParameterType == typeof(TaskOrchestrationContext)
                 ? withInput
                 : throw new InvalidOperationException($"Orchestrator {function.Name}: Castio.LocalHost cannot bind '{p.Name}'."))];
-            return FunctionMethod.InvokeAsync(function.Method, target, args);
+            return FunctionMethod.InvokeAsync(function.Method, target, args, failures, Components.Orchestration, function.Name);
         }
     }
 
@@ -66,7 +72,7 @@ public static class DurableFunctions
                 p == function.Input || p.Position == function.Input.Position ? input
                 : p.ParameterType == typeof(CancellationToken) ? CancellationToken.None
                 : throw new InvalidOperationException($"Activity {function.Name}: Castio.LocalHost cannot bind '{p.Name}'."))];
-            return await FunctionMethod.InvokeAsync(function.Method, target, args);
+            return await FunctionMethod.InvokeAsync(function.Method, target, args, scope.ServiceProvider.GetService<FunctionFailures>(), Components.Activity, function.Name);
         }
     }
 

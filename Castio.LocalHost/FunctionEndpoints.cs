@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using System.Reflection;
+using Castio.Core.Observability;
 using Castio.Functions.Http;
+using Castio.Functions.Observability;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.WebUtilities;
 
@@ -104,7 +106,8 @@ public static partial class FunctionEndpoints
                 : (_factory ??= ActivatorUtilities.CreateFactory(_function.Method.DeclaringType!, Type.EmptyTypes)).Invoke(http.RequestServices, null);
             try
             {
-                return await FunctionMethod.InvokeAsync(_function.Method, target, [.. _binders.Select(b => b(http))]);
+                return await FunctionMethod.InvokeAsync(_function.Method, target, [.. _binders.Select(b => b(http))],
+                    http.RequestServices.GetService<FunctionFailures>(), Components.Http, _function.Name, http);
             }
             finally
             {

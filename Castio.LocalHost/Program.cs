@@ -17,6 +17,9 @@ builder.AddLocalAzurite();
 // RealtimeKit: the in-process simulator when no RTK token is set
 builder.AddRtkOrSimulator();
 
+// Local stand-ins for Sentry's ingest and the phone-home endpoint, when LocalHost:Capture:Enabled is set
+builder.AddCaptureEndpoints();
+
 // Castio itself; clients reach this process directly, so X-Forwarded-For is theirs to forge and is ignored
 builder.Services.AddSingleton(new ClientAddress(ClientAddressSource.Connection));
 builder.Services.AddCastio(builder.Configuration);
@@ -31,5 +34,6 @@ var app = builder.Build();
 app.UseCors(LocalSettings.PolicyName);
 app.UseFunctionProblems();
 app.MapFunctions();
+app.MapCaptureEndpoints();
 
 app.Run();

@@ -1,5 +1,7 @@
 using System.Reflection;
+using Castio.Core.Observability;
 using Castio.Functions.Http;
+using Castio.Functions.Observability;
 using Microsoft.Azure.Functions.Worker;
 using NCrontab;
 
@@ -58,7 +60,7 @@ public sealed partial class TimerTriggers(FunctionCatalog catalog, IServiceScope
                 : p.ParameterType == typeof(CancellationToken) ? cancellationToken
                 : p.ParameterType == typeof(Microsoft.DurableTask.Client.DurableTaskClient) ? scope.ServiceProvider.GetRequiredService<Microsoft.DurableTask.Client.DurableTaskClient>()
                 : throw new InvalidOperationException($"Timer function {function.Name}: cannot bind '{p.Name}'."))];
-            await FunctionMethod.InvokeAsync(function.Method, target, args);
+            await FunctionMethod.InvokeAsync(function.Method, target, args, scope.ServiceProvider.GetService<FunctionFailures>(), Components.Timer, function.Name);
             LogRan(logger, function.Name);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)

@@ -274,6 +274,15 @@ var castioSettings = {
   Http__MaxRequestBodyBytes: '1048576'
   Sentry__Dsn: sentryDsnRef
   Sentry__VendorDsn: sentryVendorDsnRef
+  Sentry__CustomerEnabled: 'true'
+  Sentry__VendorEnabled: 'true'
+  Sentry__Environment: 'production'
+  // Empty: the deployed build's own version.
+  Sentry__Release: ''
+  // Tells this deployment apart in the vendor's Sentry project.
+  Sentry__DeploymentId: resourceToken
+  Sentry__ShutdownTimeout: '00:00:02'
+  Telemetry__TracesSampleRate: '1'
   Diagnostics__PhoneHomeEndpoint: phoneHomeEndpointRef
   Diagnostics__ProbeTimeout: '00:00:10'
 }
