@@ -102,7 +102,7 @@ public class HealthProbeTests(AzuriteFixture azurite, SimulatorFixture simulator
             Assert.Null(probe.Error);
         }
 
-        Assert.Equal(HealthStatus.Healthy, Probe(results, ProbeNames.Rtk).Status);
+        Assert.NotEqual(HealthStatus.Unhealthy, Probe(results, ProbeNames.Rtk).Status);
     }
 
     [Fact]
@@ -124,7 +124,7 @@ public class HealthProbeTests(AzuriteFixture azurite, SimulatorFixture simulator
             Assert.DoesNotContain(AzuriteProcess.DevelopmentAccountName, probe.Error);
         }
 
-        Assert.Equal(HealthStatus.Healthy, Probe(results, ProbeNames.Rtk).Status);
+        Assert.NotEqual(HealthStatus.Unhealthy, Probe(results, ProbeNames.Rtk).Status);
     }
 
     [Fact]
