@@ -1,4 +1,5 @@
 using Castio.Core.Diagnostics;
+using Castio.Core.Meetings;
 using Castio.Core.Presets;
 using Castio.Core.Retention;
 using Castio.Core.Rtk;
@@ -7,6 +8,7 @@ using Castio.Functions.Auth;
 using Castio.Core.Storage;
 using Castio.Functions.Http;
 using Castio.Functions.Observability;
+using Castio.Functions.PostMeeting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -42,6 +44,8 @@ public static class CastioServices
         services.AddCastioAuth(configuration);
         services.AddDiagnostics();
         services.AddCastioObservability(configuration);
+        services.AddMeetings();
+        services.AddWebhooksAndPostMeeting();
         return services;
     }
 }

@@ -28,4 +28,9 @@ namespace Castio.Functions.Http;
 [JsonSerializable(typeof(Castio.Core.Diagnostics.DiagnosticsSettings))]
 [JsonSerializable(typeof(Castio.Core.Diagnostics.DiagnosticsSettingsPatch))]
 [JsonSerializable(typeof(Castio.Core.Diagnostics.PhoneHomeReport))]
+[JsonSerializable(typeof(Castio.Core.Meetings.MeetingInput))]
+[JsonSerializable(typeof(Castio.Core.Meetings.Meeting))]
+[JsonSerializable(typeof(Castio.Core.Meetings.MeetingPage))]
+[JsonSerializable(typeof(Castio.Core.Meetings.PublicMeeting))]
+[JsonSerializable(typeof(Castio.Functions.Webhooks.WebhookAck))]
 internal sealed partial class CastioJsonContext : JsonSerializerContext;

@@ -271,6 +271,10 @@ var castioSettings = {
   Orgs__PerOrgRtkApps: empty(rtkAppId) ? 'true' : 'false'
   Orgs__RegistrationLease: '00:02:00'
   Storage__NamePrefix: ''
+  PostMeeting__RecoveryDelay: '00:30:00'
+  PostMeeting__ArtefactGrace: '00:20:00'
+  PostMeeting__SummaryGrace: '00:15:00'
+  PostMeeting__RecordingStallAfter: '00:30:00'
   Http__MaxRequestBodyBytes: '1048576'
   Sentry__Dsn: sentryDsnRef
   Sentry__VendorDsn: sentryVendorDsnRef

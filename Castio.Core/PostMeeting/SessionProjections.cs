@@ -1,0 +1,227 @@
+using Azure;
+using Castio.Core.Common;
+using Azure.Data.Tables;
+
+namespace Castio.Core.PostMeeting;
+
+/// <summary>A peer joining or leaving, from a webhook.</summary>
+public sealed record PeerFact(string PeerId, string? ParticipantId, string? Name, DateTimeOffset? JoinedAt, DateTimeOffset? LeftAt, bool Left);
+
+/// <summary>A recording's state as RTK reported it (webhook or REST).</summary>
+public sealed record RecordingFact(
+    string RecordingId, string? RtkSessionId, string Status, DateTimeOffset? StartedTime, DateTimeOffset? StoppedTime,
+    long? FileSize, double? DurationSeconds, string? OutputFileName, string? DownloadUrl, DateTimeOffset? DownloadUrlExpiry);
+
+/// <summary>
+/// Writes RTK facts into the post-meeting tables so that duplicates and any arrival order give the same rows:
+/// sessions and peers take property-disjoint merges, recordings a monotonic merge under ETag.
+/// </summary>
+public sealed class SessionProjections(PostMeetingStore store, TimeProvider time)
+{
+    /// <summary>Lifecycle order of RTK recording statuses; a fact never moves a recording back.</summary>
+    public static int StatusRank(string? status) => status switch
+    {
+        "INVOKED" => 0,
+        "PAUSED" => 1,
+        "RECORDING" => 2,
+        "UPLOADING" => 3,
+        "ERRORED" => 4,
+        "UPLOADED" => 5,
+        _ => -1,
+    };
+
+    public static bool IsTerminal(string? status) => status is "UPLOADED" or "ERRORED";
+
+    /// <summary>Creates the session row if absent, and sets what every event of the session knows.</summary>
+    public async Task SessionSeenAsync(MeetingRef meeting, string rtkSessionId, DateTimeOffset? startedAt, string? rtkAppId, string? title, CancellationToken cancellationToken)
+    {
+        await store.EnsureCreatedAsync(cancellationToken);
+        await PostMeetingStore.MergeAsync(store.Sessions, PostMeetingStore.Org(meeting.OrgId), PostMeetingStore.SessionRow(meeting.MeetingId, rtkSessionId),
+            Common(meeting, rtkSessionId, startedAt, rtkAppId, title), cancellationToken);
+    }
+
+    public async Task SessionEndedAsync(MeetingRef meeting, string rtkSessionId, DateTimeOffset? startedAt, DateTimeOffset endedAt, string? reason, string? rtkAppId, string? title, CancellationToken cancellationToken)
+    {
+        await store.EnsureCreatedAsync(cancellationToken);
+        await PostMeetingStore.MergeAsync(store.Sessions, PostMeetingStore.Org(meeting.OrgId), PostMeetingStore.SessionRow(meeting.MeetingId, rtkSessionId),
+            [.. Common(meeting, rtkSessionId, startedAt, rtkAppId, title), new(nameof(SessionEntity.EndedAt), endedAt), new(nameof(SessionEntity.EndReason), reason)],
+            cancellationToken);
+    }
+
+    private static IEnumerable<KeyValuePair<string, object?>> Common(MeetingRef meeting, string rtkSessionId, DateTimeOffset? startedAt, string? rtkAppId, string? title) =>
+    [
+        new(nameof(SessionEntity.Id), PostMeetingStore.SessionId(meeting.OrgId, rtkSessionId)),
+        new(nameof(SessionEntity.MeetingId), meeting.MeetingId),
+        new(nameof(SessionEntity.RtkMeetingId), meeting.RtkMeetingId),
+        new(nameof(SessionEntity.RtkSessionId), rtkSessionId),
+        new(nameof(SessionEntity.MeetingType), meeting.MeetingType),
+        new(nameof(SessionEntity.Permanent), meeting.Permanent),
+        new(nameof(SessionEntity.StartedAt), startedAt),
+        new(nameof(SessionEntity.RtkAppId), rtkAppId),
+        new(nameof(SessionEntity.Title), title),
+    ];
+
+    /// <summary>A joined writes the join; a left writes the leave (and the join time it carries): the two commute.</summary>
+    public async Task PeerAsync(MeetingRef meeting, string rtkSessionId, PeerFact peer, CancellationToken cancellationToken)
+    {
+        await store.EnsureCreatedAsync(cancellationToken);
+        List<KeyValuePair<string, object?>> values =
+        [
+            new(nameof(PeerEntity.ParticipantId), peer.ParticipantId),
+            new(nameof(PeerEntity.Name), peer.Name),
+            new(nameof(PeerEntity.JoinedAt), peer.JoinedAt),
+            new(peer.Left ? nameof(PeerEntity.SeenLeft) : nameof(PeerEntity.SeenJoined), true),
+        ];
+        if (peer.Left) values.Add(new(nameof(PeerEntity.LeftAt), peer.LeftAt));
+        await PostMeetingStore.MergeAsync(store.Peers, PostMeetingStore.PeerPartition(meeting.OrgId, rtkSessionId), peer.PeerId, values, cancellationToken);
+    }
+
+    /// <summary>Fills peers RTK knows and Castio missed (a lost webhook); returns how many rows changed.</summary>
+    public async Task<int> ReconcilePeersAsync(SessionKey key, IEnumerable<PeerFact> rtkPeers, CancellationToken cancellationToken)
+    {
+        var known = (await store.ListPeersAsync(key, cancellationToken)).ToDictionary(p => p.PeerId, StringComparer.Ordinal);
+        var changed = 0;
+        foreach (var peer in rtkPeers)
+        {
+            known.TryGetValue(peer.PeerId, out var mine);
+            List<KeyValuePair<string, object?>> values = [];
+            if (mine is null)
+            {
+                values.AddRange([new(nameof(PeerEntity.ParticipantId), peer.ParticipantId), new(nameof(PeerEntity.Name), peer.Name),
+                    new(nameof(PeerEntity.JoinedAt), peer.JoinedAt), new(nameof(PeerEntity.LeftAt), peer.LeftAt), new(nameof(PeerEntity.Reconciled), true)]);
+            }
+            else
+            {
+                if (mine.JoinedAt is null && peer.JoinedAt is not null) values.Add(new(nameof(PeerEntity.JoinedAt), peer.JoinedAt));
+                if (mine.LeftAt is null && peer.LeftAt is not null) values.Add(new(nameof(PeerEntity.LeftAt), peer.LeftAt));
+                if (mine.ParticipantId is null && peer.ParticipantId is not null) values.Add(new(nameof(PeerEntity.ParticipantId), peer.ParticipantId));
+                if (values.Count > 0) values.Add(new(nameof(PeerEntity.Reconciled), true));
+            }
+            if (values.Count == 0) continue;
+            await PostMeetingStore.MergeAsync(store.Peers, PostMeetingStore.PeerPartition(key.OrgId, key.RtkSessionId), peer.PeerId, values, cancellationToken);
+            changed++;
+        }
+        return changed;
+    }
+
+    /// <summary>Merges a recording status: the highest status wins, known values are kept, newer download links replace older ones.</summary>
+    public async Task<RecordingEntity> RecordingAsync(MeetingRef meeting, RecordingFact fact, CancellationToken cancellationToken)
+    {
+        await store.EnsureCreatedAsync(cancellationToken);
+        var partition = PostMeetingStore.Org(meeting.OrgId);
+        var row = PostMeetingStore.RecordingRow(meeting.MeetingId, fact.RecordingId);
+        for (var attempt = 0; ; attempt++)
+        {
+            var current = (await store.Recordings.GetEntityIfExistsAsync<RecordingEntity>(partition, row, cancellationToken: cancellationToken)).ValueOrNull();
+            var merged = Merge(current, fact);
+            if (current is not null && !Changed(current, merged)) return current;
+            var entity = new TableEntity(partition, row)
+            {
+                [nameof(RecordingEntity.RecordingId)] = fact.RecordingId,
+                [nameof(RecordingEntity.MeetingId)] = meeting.MeetingId,
+                [nameof(RecordingEntity.Status)] = merged.Status,
+                [nameof(RecordingEntity.RtkSessionId)] = merged.RtkSessionId,
+                [nameof(RecordingEntity.StartedTime)] = merged.StartedTime,
+                [nameof(RecordingEntity.StoppedTime)] = merged.StoppedTime,
+                [nameof(RecordingEntity.FileSize)] = merged.FileSize,
+                [nameof(RecordingEntity.DurationSeconds)] = merged.DurationSeconds,
+                [nameof(RecordingEntity.OutputFileName)] = merged.OutputFileName,
+                [nameof(RecordingEntity.DownloadUrl)] = merged.DownloadUrl,
+                [nameof(RecordingEntity.DownloadUrlExpiry)] = merged.DownloadUrlExpiry,
+            };
+            try
+            {
+                if (current is null)
+                {
+                    entity[nameof(RecordingEntity.CopyState)] = CopyStates.Pending;
+                    await store.Recordings.AddEntityAsync(entity, cancellationToken);
+                }
+                else
+                {
+                    // Merge: the copy's own properties stay as the copier wrote them.
+                    await store.Recordings.UpdateEntityAsync(entity, current.ETag, TableUpdateMode.Merge, cancellationToken);
+                }
+                return merged;
+            }
+            catch (RequestFailedException e) when (PostMeetingStore.IsConflict(e) && attempt < 20)
+            {
+            }
+        }
+    }
+
+    private static RecordingEntity Merge(RecordingEntity? current, RecordingFact f)
+    {
+        var c = current ?? new RecordingEntity { RecordingId = f.RecordingId, Status = f.Status };
+        var newerLink = f.DownloadUrl is not null && (c.DownloadUrl is null || (f.DownloadUrlExpiry ?? DateTimeOffset.MinValue) > (c.DownloadUrlExpiry ?? DateTimeOffset.MinValue));
+        return new RecordingEntity
+        {
+            RecordingId = c.RecordingId,
+            MeetingId = c.MeetingId,
+            ETag = c.ETag,
+            CopyState = c.CopyState,
+            Status = StatusRank(f.Status) > StatusRank(c.Status) ? f.Status : c.Status,
+            RtkSessionId = c.RtkSessionId ?? f.RtkSessionId,
+            StartedTime = Min(c.StartedTime, f.StartedTime),
+            StoppedTime = Max(c.StoppedTime, f.StoppedTime),
+            FileSize = Max(c.FileSize, f.FileSize),
+            DurationSeconds = Max(c.DurationSeconds, f.DurationSeconds),
+            OutputFileName = c.OutputFileName ?? f.OutputFileName,
+            DownloadUrl = newerLink ? f.DownloadUrl : c.DownloadUrl,
+            DownloadUrlExpiry = newerLink ? f.DownloadUrlExpiry : c.DownloadUrlExpiry,
+        };
+    }
+
+    private static bool Changed(RecordingEntity a, RecordingEntity b) =>
+        a.Status != b.Status || a.RtkSessionId != b.RtkSessionId || a.StartedTime != b.StartedTime || a.StoppedTime != b.StoppedTime
+        || a.FileSize != b.FileSize || a.DurationSeconds != b.DurationSeconds || a.OutputFileName != b.OutputFileName
+        || a.DownloadUrl != b.DownloadUrl || a.DownloadUrlExpiry != b.DownloadUrlExpiry;
+
+    private static T? Min<T>(T? a, T? b) where T : struct, IComparable<T> => a is null ? b : b is null ? a : a.Value.CompareTo(b.Value) <= 0 ? a : b;
+
+    private static T? Max<T>(T? a, T? b) where T : struct, IComparable<T> => a is null ? b : b is null ? a : a.Value.CompareTo(b.Value) >= 0 ? a : b;
+
+    /// <summary>A transcript, summary or chat export RTK announced (link + expiry). The copy's properties are not touched.</summary>
+    public async Task ArtefactAsync(MeetingRef meeting, string rtkSessionId, string kind, string? downloadUrl, DateTimeOffset? expiry, CancellationToken cancellationToken)
+    {
+        await store.EnsureCreatedAsync(cancellationToken);
+        await PostMeetingStore.MergeAsync(store.Artefacts, PostMeetingStore.Org(meeting.OrgId), PostMeetingStore.ArtefactRow(meeting.MeetingId, rtkSessionId, kind),
+        [
+            new(nameof(ArtefactEntity.MeetingId), meeting.MeetingId),
+            new(nameof(ArtefactEntity.RtkSessionId), rtkSessionId),
+            new(nameof(ArtefactEntity.Kind), kind),
+            new(nameof(ArtefactEntity.DownloadUrl), downloadUrl),
+            new(nameof(ArtefactEntity.DownloadUrlExpiry), expiry),
+        ], cancellationToken);
+    }
+
+    public async Task LivestreamAsync(MeetingRef meeting, string streamId, string? status, string? playbackUrl, CancellationToken cancellationToken)
+    {
+        await store.EnsureCreatedAsync(cancellationToken);
+        var flag = status switch
+        {
+            "LIVE" => nameof(LivestreamEntity.SeenLive),
+            "OFFLINE" => nameof(LivestreamEntity.SeenOffline),
+            _ => nameof(LivestreamEntity.SeenIdle),
+        };
+        await PostMeetingStore.MergeAsync(store.Livestreams, PostMeetingStore.Org(meeting.OrgId), PostMeetingStore.LivestreamRow(meeting.MeetingId, streamId),
+        [
+            new(nameof(LivestreamEntity.MeetingId), meeting.MeetingId),
+            new(nameof(LivestreamEntity.StreamId), streamId),
+            new(flag, true),
+            new(nameof(LivestreamEntity.PlaybackUrl), playbackUrl),
+        ], cancellationToken);
+    }
+
+    /// <summary>Notes that the session's post-meeting work is due at <paramref name="at"/> (idempotent per bucket).</summary>
+    public async Task MarkDueAsync(SessionKey key, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await store.EnsureCreatedAsync(cancellationToken);
+        await store.Due.UpsertEntityAsync(new PostMeetingDueEntity
+        {
+            PartitionKey = PostMeetingStore.DueBucket(at), RowKey = PostMeetingStore.DueRow(key),
+            OrgId = key.OrgId, MeetingId = key.MeetingId, RtkSessionId = key.RtkSessionId,
+        }, TableUpdateMode.Replace, cancellationToken);
+        await PostMeetingStore.MergeAsync(store.Sessions, PostMeetingStore.Org(key.OrgId), PostMeetingStore.SessionRow(key.MeetingId, key.RtkSessionId),
+            [new(nameof(SessionEntity.DueAt), time.GetUtcNow())], cancellationToken);
+    }
+}

@@ -1,0 +1,238 @@
+using System.Globalization;
+using Azure;
+using Azure.Data.Tables;
+using Castio.Core.Common;
+using Castio.Core.Storage;
+
+namespace Castio.Core.Webhooks;
+
+/// <summary>Statuses of a delivery in the ledger.</summary>
+public static class WebhookDeliveryStatus
+{
+    /// <summary>Recorded (body kept), not applied yet.</summary>
+    public const string Received = "received";
+
+    /// <summary>Being applied again (a replay).</summary>
+    public const string Processing = "processing";
+
+    public const string Processed = "processed";
+
+    /// <summary>Could not be applied; RTK was answered 5xx so it retries, or the meeting is unknown (<see cref="WebhookDeliveryEntity.ErrorCode"/>).</summary>
+    public const string Failed = "failed";
+
+    /// <summary>The same delivery (<c>rtk-uuid</c>) or the same business fact was already processed.</summary>
+    public const string Duplicate = "duplicate";
+}
+
+/// <summary>
+/// One delivery in the ledger: partition = <c>{orgId:N}_{yyyyMMdd}</c> (<c>unmatched_{yyyyMMdd}</c> when no Castio meeting
+/// owns it), row = <see cref="WebhookLedger.RowFor"/> (newest first). The id is a version-7 GUID, so partition and row can be
+/// worked out from the org and the id alone.
+/// </summary>
+public sealed class WebhookDeliveryEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public Guid Id { get; set; }
+    public Guid? OrgId { get; set; }
+    public string Event { get; set; } = "";
+    public string? RtkUuid { get; set; }
+    public string? RtkWebhookId { get; set; }
+    public string? RtkMeetingId { get; set; }
+    public Guid? MeetingId { get; set; }
+    public string? RtkSessionId { get; set; }
+    public string? BusinessKey { get; set; }
+    public string Status { get; set; } = WebhookDeliveryStatus.Received;
+    public DateTimeOffset ReceivedAt { get; set; }
+    public DateTimeOffset? ProcessedAt { get; set; }
+    public int? DurationMs { get; set; }
+    public string? ErrorCode { get; set; }
+    public string? Error { get; set; }
+
+    /// <summary>For a duplicate: the delivery that was processed first.</summary>
+    public Guid? DuplicateOf { get; set; }
+
+    /// <summary>Short, link-free description of the payload for people reading the log.</summary>
+    public string? PayloadSummary { get; set; }
+
+    /// <summary>The exact verified body, kept so a delivery can be applied again (replay); never shown.</summary>
+    public byte[]? Body { get; set; }
+
+    public int Replays { get; set; }
+}
+
+/// <summary>
+/// Business-key claim: partition = SHA-256 of the key, row = <c>k</c>. Points at the delivery that owns the fact;
+/// a later delivery of the same fact is a duplicate only once that delivery is processed.
+/// </summary>
+public sealed class WebhookKeyEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "k";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string BusinessKey { get; set; } = "";
+    public string DeliveryPartition { get; set; } = "";
+    public string DeliveryRow { get; set; } = "";
+    public Guid DeliveryId { get; set; }
+    public string? RtkUuid { get; set; }
+}
+
+/// <summary>
+/// The delivery ledger (<c>webhookdeliveries</c>) and its business-key claims (<c>webhookkeys</c>).
+/// Listing is by org and day, newest first (the diagnostics routes).
+/// </summary>
+public sealed class WebhookLedger
+{
+    public const string DeliveriesTable = "webhookdeliveries";
+    public const string KeysTable = "webhookkeys";
+    public const string Unmatched = "unmatched";
+
+    /// <summary>Bodies above this are not kept inline (a table property holds 64 KiB); RTK's bodies are a few KiB.</summary>
+    public const int MaxStoredBodyBytes = 60 * 1024;
+
+    private readonly TableClient _deliveries;
+    private readonly TableClient _keys;
+    private readonly CreateOnce _created;
+
+    public WebhookLedger(TableServiceClient tables, string namePrefix = "")
+    {
+        _deliveries = tables.GetTableClient(namePrefix + DeliveriesTable);
+        _keys = tables.GetTableClient(namePrefix + KeysTable);
+        _created = new CreateOnce(ct => Task.WhenAll(_deliveries.CreateIfNotExistsAsync(ct), _keys.CreateIfNotExistsAsync(ct)));
+    }
+
+    public static string PartitionFor(Guid? orgId, DateTimeOffset at) =>
+        $"{(orgId is { } o ? o.ToString("N") : Unmatched)}_{at.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture)}";
+
+    /// <summary>Newest first: inverted ticks of the receipt time, then the id.</summary>
+    public static string RowFor(Guid id, DateTimeOffset receivedAt) =>
+        $"{(DateTimeOffset.MaxValue.UtcTicks - receivedAt.UtcTicks).ToString("D19", CultureInfo.InvariantCulture)}_{id:N}";
+
+    /// <summary>The receipt time a version-7 id carries (milliseconds).</summary>
+    public static DateTimeOffset TimeOf(Guid id)
+    {
+        var bytes = id.ToByteArray(bigEndian: true);
+        long ms = 0;
+        for (var i = 0; i < 6; i++) ms = (ms << 8) | bytes[i];
+        return DateTimeOffset.FromUnixTimeMilliseconds(ms);
+    }
+
+    public Task EnsureCreatedAsync(CancellationToken cancellationToken) => _created.EnsureAsync(cancellationToken);
+
+    /// <summary>Writes a new delivery row; this is the point after which Castio owns the event.</summary>
+    public async Task AddAsync(WebhookDeliveryEntity delivery, CancellationToken cancellationToken)
+    {
+        await EnsureCreatedAsync(cancellationToken);
+        await _deliveries.AddEntityAsync(delivery, cancellationToken);
+    }
+
+    /// <summary>Sets the outcome of a delivery (merge: the body and the receipt stay).</summary>
+    public async Task SetOutcomeAsync(WebhookDeliveryEntity delivery, CancellationToken cancellationToken)
+    {
+        var entity = new TableEntity(delivery.PartitionKey, delivery.RowKey)
+        {
+            [nameof(WebhookDeliveryEntity.Status)] = delivery.Status,
+            [nameof(WebhookDeliveryEntity.ProcessedAt)] = delivery.ProcessedAt,
+            [nameof(WebhookDeliveryEntity.DurationMs)] = delivery.DurationMs,
+            [nameof(WebhookDeliveryEntity.ErrorCode)] = delivery.ErrorCode,
+            [nameof(WebhookDeliveryEntity.Error)] = delivery.Error,
+            [nameof(WebhookDeliveryEntity.DuplicateOf)] = delivery.DuplicateOf,
+            [nameof(WebhookDeliveryEntity.Replays)] = delivery.Replays,
+        };
+        await _deliveries.UpdateEntityAsync(entity, ETag.All, TableUpdateMode.Merge, cancellationToken);
+    }
+
+    public async Task<WebhookDeliveryEntity?> GetAsync(string partition, string row, CancellationToken cancellationToken)
+    {
+        await EnsureCreatedAsync(cancellationToken);
+        return (await _deliveries.GetEntityIfExistsAsync<WebhookDeliveryEntity>(partition, row, cancellationToken: cancellationToken)).ValueOrNull();
+    }
+
+    /// <summary>A delivery of an org by id (null org: the unmatched ones). The id alone gives its day and row.</summary>
+    public async Task<WebhookDeliveryEntity?> FindAsync(Guid? orgId, Guid deliveryId, CancellationToken cancellationToken)
+    {
+        await EnsureCreatedAsync(cancellationToken);
+        var at = TimeOf(deliveryId);
+        // Rows are keyed by the receipt clock; the id's clock is the same instant to the millisecond, so look in a narrow range.
+        var partition = PartitionFor(orgId, at);
+        var suffix = "_" + deliveryId.ToString("N");
+        await foreach (var row in _deliveries.QueryAsync<WebhookDeliveryEntity>(e => e.PartitionKey == partition && e.Id == deliveryId, cancellationToken: cancellationToken))
+            return row.RowKey.EndsWith(suffix, StringComparison.Ordinal) ? row : null;
+        return null;
+    }
+
+    /// <summary>
+    /// An org's deliveries, newest first, from <paramref name="until"/> back to <paramref name="since"/> (day partitions),
+    /// optionally of one status and/or event type, at most <paramref name="limit"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<WebhookDeliveryEntity>> ListAsync(Guid? orgId, DateTimeOffset since, DateTimeOffset until, int limit,
+        string? status = null, string? eventType = null, Guid? meetingId = null, CancellationToken cancellationToken = default)
+    {
+        await EnsureCreatedAsync(cancellationToken);
+        var rows = new List<WebhookDeliveryEntity>();
+        var low = RowFor(Guid.Empty, until)[..19];
+        var high = RowFor(Guid.Empty, since)[..19] + "~";
+        for (var day = until.UtcDateTime.Date; day >= since.UtcDateTime.Date && rows.Count < limit; day = day.AddDays(-1))
+        {
+            var partition = PartitionFor(orgId, new DateTimeOffset(day, TimeSpan.Zero));
+            var query = _deliveries.QueryAsync<WebhookDeliveryEntity>(
+                e => e.PartitionKey == partition && e.RowKey.CompareTo(low) >= 0 && e.RowKey.CompareTo(high) <= 0,
+                maxPerPage: Math.Min(1000, limit), cancellationToken: cancellationToken);
+            await foreach (var row in query)
+            {
+                if (status is not null && row.Status != status) continue;
+                if (eventType is not null && row.Event != eventType) continue;
+                if (meetingId is not null && row.MeetingId != meetingId) continue;
+                row.Body = null;
+                rows.Add(row);
+                if (rows.Count >= limit) break;
+            }
+        }
+        return rows;
+    }
+
+    /// <summary>
+    /// Claims <paramref name="businessKey"/> for a delivery. Returns null when this delivery now owns the fact, or the
+    /// earlier delivery that already processed it (this one is then a duplicate). A claim whose delivery never finished
+    /// (failed, or the host died mid-way) is taken over: the fact is applied again, idempotently.
+    /// </summary>
+    public async Task<WebhookDeliveryEntity?> ClaimAsync(string businessKey, WebhookDeliveryEntity delivery, CancellationToken cancellationToken)
+    {
+        await EnsureCreatedAsync(cancellationToken);
+        var claim = new WebhookKeyEntity
+        {
+            PartitionKey = TableKeys.Hash(businessKey), BusinessKey = businessKey, DeliveryPartition = delivery.PartitionKey,
+            DeliveryRow = delivery.RowKey, DeliveryId = delivery.Id, RtkUuid = delivery.RtkUuid,
+        };
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            try
+            {
+                await _keys.AddEntityAsync(claim, cancellationToken);
+                return null;
+            }
+            catch (RequestFailedException e) when (e.Status == 409)
+            {
+            }
+            var existing = (await _keys.GetEntityIfExistsAsync<WebhookKeyEntity>(claim.PartitionKey, claim.RowKey, cancellationToken: cancellationToken)).ValueOrNull();
+            if (existing is null) continue;
+            if (existing.DeliveryId == delivery.Id) return null;
+            var owner = await GetAsync(existing.DeliveryPartition, existing.DeliveryRow, cancellationToken);
+            if (owner is { Status: WebhookDeliveryStatus.Processed }) return owner;
+            try
+            {
+                await _keys.UpdateEntityAsync(claim, existing.ETag, TableUpdateMode.Replace, cancellationToken);
+                return null;
+            }
+            catch (RequestFailedException e) when (e.Status is 412 or 404)
+            {
+            }
+        }
+        return null;
+    }
+}

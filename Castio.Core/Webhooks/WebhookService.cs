@@ -1,0 +1,260 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Azure;
+using Castio.Core.PostMeeting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Castio.Core.Webhooks;
+
+/// <summary>
+/// How a verified delivery ended: the HTTP status to answer RTK with (5xx only when RTK should retry), the ledger
+/// status and row, and the session whose post-meeting orchestration should be woken (started if absent).
+/// </summary>
+public sealed record WebhookReceipt(int StatusCode, string Status, Guid? DeliveryId, SessionKey? Wake, string? ErrorCode = null, string? Detail = null);
+
+/// <summary>
+/// Takes verified RTK deliveries: records each in the ledger, deduplicates by business key (which covers a repeated
+/// <c>rtk-uuid</c>), applies the fact to the post-meeting projections, and says which orchestration to wake.
+/// Projections are idempotent and order-free, so re-applying (a retry, a replay, a race) is always safe.
+/// </summary>
+public sealed partial class WebhookService(
+    WebhookLedger ledger, RtkMeetingResolver meetings, SessionProjections projections, IOptions<PostMeetingOptions> options,
+    TimeProvider time, ILogger<WebhookService> logger)
+{
+    public const string UnknownMeeting = "unknown_meeting";
+    public const string UnreadablePayload = "unreadable_payload";
+    public const string ApplyFailed = "apply_failed";
+    public const string NotRecorded = "not_recorded";
+    public const string DuplicateDelivery = "duplicate_delivery";
+    public const string DuplicateFact = "duplicate_fact";
+
+    public async Task<WebhookReceipt> ReceiveAsync(ReadOnlyMemory<byte> body, string? rtkUuid, string? webhookId, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var now = time.GetUtcNow();
+        var id = Guid.CreateVersion7(now);
+        RtkWebhookPayload? payload = null;
+        try
+        {
+            payload = RtkWebhookPayload.Parse(body.Span);
+        }
+        catch (JsonException)
+        {
+        }
+
+        MeetingRef? meeting = null;
+        if (payload is not null && WebhookFacts.RtkMeetingId(payload) is { } rtkMeetingId)
+        {
+            try
+            {
+                meeting = await meetings.ResolveAsync(rtkMeetingId, cancellationToken);
+            }
+            catch (RequestFailedException e)
+            {
+                LogNotRecorded(logger, payload.Event, e);
+                return new WebhookReceipt(503, WebhookDeliveryStatus.Failed, null, null, NotRecorded, "The delivery could not be recorded; retry.");
+            }
+        }
+
+        var delivery = new WebhookDeliveryEntity
+        {
+            PartitionKey = WebhookLedger.PartitionFor(meeting?.OrgId, now),
+            RowKey = WebhookLedger.RowFor(id, now),
+            Id = id,
+            OrgId = meeting?.OrgId,
+            MeetingId = meeting?.MeetingId,
+            Event = payload?.Event ?? "(unreadable)",
+            RtkUuid = Trim(rtkUuid, 100),
+            RtkWebhookId = Trim(webhookId, 100),
+            RtkMeetingId = payload is null ? null : Trim(WebhookFacts.RtkMeetingId(payload), 100),
+            RtkSessionId = Trim(payload?.EffectiveSessionId, 100),
+            BusinessKey = payload is null ? null : Trim(WebhookFacts.BusinessKey(payload, body.Span), 400),
+            PayloadSummary = payload is null ? null : WebhookFacts.Describe(payload),
+            Status = WebhookDeliveryStatus.Received,
+            ReceivedAt = now,
+            Body = body.Length <= WebhookLedger.MaxStoredBodyBytes ? body.ToArray() : null,
+        };
+
+        // Recording the delivery and claiming its fact go together; the delivery is ours once the row is written.
+        var recorded = ledger.AddAsync(delivery, cancellationToken);
+        var claim = meeting is null || delivery.BusinessKey is null ? Task.FromResult<WebhookDeliveryEntity?>(null) : ledger.ClaimAsync(delivery.BusinessKey, delivery, cancellationToken);
+        WebhookDeliveryEntity? owner;
+        try
+        {
+            await recorded;
+            owner = await claim;
+        }
+        catch (RequestFailedException e)
+        {
+            LogNotRecorded(logger, delivery.Event, e);
+            return new WebhookReceipt(503, WebhookDeliveryStatus.Failed, null, null, NotRecorded, "The delivery could not be recorded; retry.");
+        }
+
+        return await ProcessAsync(delivery, payload, meeting, owner, started, cancellationToken);
+    }
+
+    /// <summary>
+    /// Applies a recorded delivery again (owner/admin replay from diagnostics), with the same dedupe rules: if another
+    /// delivery already processed the same fact this one stays a duplicate. Null when the org has no such delivery.
+    /// </summary>
+    public async Task<WebhookReceipt?> ReplayAsync(Guid? orgId, Guid deliveryId, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var delivery = await ledger.FindAsync(orgId, deliveryId, cancellationToken);
+        if (delivery is null) return null;
+        RtkWebhookPayload? payload = null;
+        try
+        {
+            if (delivery.Body is { } bytes) payload = RtkWebhookPayload.Parse(bytes);
+        }
+        catch (JsonException)
+        {
+        }
+        var meeting = payload is not null && WebhookFacts.RtkMeetingId(payload) is { } rtkMeetingId ? await meetings.ResolveAsync(rtkMeetingId, cancellationToken) : null;
+        delivery.Replays++;
+        delivery.Status = WebhookDeliveryStatus.Processing;
+        delivery.ProcessedAt = null;
+        await ledger.SetOutcomeAsync(delivery, cancellationToken);
+        var owner = meeting is not null && delivery.BusinessKey is { } key ? await ledger.ClaimAsync(key, delivery, cancellationToken) : null;
+        return await ProcessAsync(delivery, payload, meeting, owner, started, cancellationToken);
+    }
+
+    private async Task<WebhookReceipt> ProcessAsync(WebhookDeliveryEntity delivery, RtkWebhookPayload? payload, MeetingRef? meeting, WebhookDeliveryEntity? owner, long started, CancellationToken cancellationToken)
+    {
+        WebhookReceipt receipt;
+        SessionKey? wake = null;
+        if (payload is null)
+        {
+            // Signed but not an RTK event: retrying the same bytes cannot help, so RTK gets a 4xx; the body is kept.
+            receipt = Finish(delivery, WebhookDeliveryStatus.Failed, 400, UnreadablePayload, "The body is not an RTK webhook event.");
+        }
+        else if (meeting is null)
+        {
+            // Not a meeting Castio knows (another app's, or deleted): recorded and kept for a replay, not retried by RTK.
+            receipt = Finish(delivery, WebhookDeliveryStatus.Failed, 200, UnknownMeeting, "No Castio meeting owns this RTK meeting.");
+        }
+        else if (owner is not null)
+        {
+            delivery.DuplicateOf = owner.Id;
+            receipt = Finish(delivery, WebhookDeliveryStatus.Duplicate, 200, owner.RtkUuid == delivery.RtkUuid ? DuplicateDelivery : DuplicateFact, null);
+        }
+        else
+        {
+            try
+            {
+                wake = await ApplyAsync(meeting, payload, cancellationToken);
+                receipt = Finish(delivery, WebhookDeliveryStatus.Processed, 200, null, null);
+            }
+            catch (Exception e) when (e is RequestFailedException or InvalidOperationException or FormatException)
+            {
+                LogApplyFailed(logger, delivery.Event, delivery.Id, e);
+                // RTK retries a 5xx; the fact is not claimed as processed, so the retry applies it.
+                receipt = Finish(delivery, WebhookDeliveryStatus.Failed, 500, ApplyFailed, e.Message.Length > 300 ? e.Message[..300] : e.Message);
+            }
+        }
+
+        delivery.DurationMs = (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        try
+        {
+            await ledger.SetOutcomeAsync(delivery, cancellationToken);
+        }
+        catch (RequestFailedException e)
+        {
+            // The row says received; a processed fact is still processed (its projections are written). A duplicate of it later re-applies harmlessly.
+            LogOutcomeNotSaved(logger, delivery.Id, e);
+        }
+        return receipt with { Wake = wake, DeliveryId = delivery.Id };
+    }
+
+    private WebhookReceipt Finish(WebhookDeliveryEntity delivery, string status, int httpStatus, string? code, string? detail)
+    {
+        delivery.Status = status;
+        delivery.ErrorCode = code;
+        delivery.Error = detail;
+        delivery.ProcessedAt = time.GetUtcNow();
+        return new WebhookReceipt(httpStatus, status, delivery.Id, null, code, detail);
+    }
+
+    /// <summary>
+    /// Writes one event's fact into the projections. Returns the session to wake when the event ends a session or
+    /// brings an artefact; the due index is written first, so the recovery timer finds it even if the wake is lost.
+    /// </summary>
+    public async Task<SessionKey?> ApplyAsync(MeetingRef meeting, RtkWebhookPayload p, CancellationToken cancellationToken)
+    {
+        var m = p.Meeting;
+        var sessionId = p.EffectiveSessionId;
+        var appId = m?.OrganizedBy?.Id ?? p.OrganizedBy?.Id ?? p.Recording?.OrganizationId;
+        var title = m?.Title ?? p.Title;
+        var startedAt = RtkWebhookPayload.ParseTime(m?.StartedAt ?? p.StartedAt);
+        SessionKey? Key() => sessionId is null ? null : new SessionKey(meeting.OrgId, meeting.MeetingId, sessionId);
+
+        switch (p.Event)
+        {
+            case WebhookFacts.MeetingStarted when sessionId is not null:
+                await projections.SessionSeenAsync(meeting, sessionId, startedAt, appId, title, cancellationToken);
+                return null;
+
+            case WebhookFacts.MeetingEnded when sessionId is not null:
+                var endedAt = RtkWebhookPayload.ParseTime(m?.EndedAt ?? p.EndedAt) ?? time.GetUtcNow();
+                await projections.SessionEndedAsync(meeting, sessionId, startedAt, endedAt, p.Reason, appId, title, cancellationToken);
+                return await DueAsync(Key()!, cancellationToken);
+
+            case WebhookFacts.ParticipantJoined or WebhookFacts.ParticipantLeft when sessionId is not null && p.Participant?.PeerId is { } peerId:
+                var left = p.Event == WebhookFacts.ParticipantLeft;
+                var participant = p.Participant;
+                await Task.WhenAll(
+                    projections.SessionSeenAsync(meeting, sessionId, startedAt, appId, title, cancellationToken),
+                    projections.PeerAsync(meeting, sessionId, new PeerFact(peerId, participant.CustomParticipantId ?? participant.ClientSpecificId, participant.UserDisplayName,
+                        RtkWebhookPayload.ParseTime(participant.JoinedAt), RtkWebhookPayload.ParseTime(participant.LeftAt), left), cancellationToken));
+                // A leave reported after the session ended changes its totals: let the orchestration recount.
+                return left && m?.EndedAt is not null ? await DueAsync(Key()!, cancellationToken) : null;
+
+            case WebhookFacts.RecordingStatusUpdate when p.Recording is { } r && (r.Id ?? r.RecordingId) is { } recordingId:
+                var recording = await projections.RecordingAsync(meeting, new RecordingFact(recordingId, r.RoomUuid ?? m?.SessionId, r.Status ?? "",
+                    RtkWebhookPayload.ParseTime(r.StartedTime), RtkWebhookPayload.ParseTime(r.StoppedTime), r.FileSize, r.RecordingDuration, r.OutputFileName,
+                    r.DownloadUrl, RtkWebhookPayload.ParseTime(r.DownloadUrlExpiry)), cancellationToken);
+                if (sessionId is not null)
+                    await projections.SessionSeenAsync(meeting, sessionId, startedAt, appId, title, cancellationToken);
+                return SessionProjections.IsTerminal(recording.Status) && recording.RtkSessionId is { } recordingSession
+                    ? await DueAsync(new SessionKey(meeting.OrgId, meeting.MeetingId, recordingSession), cancellationToken) : null;
+
+            case WebhookFacts.Transcript or WebhookFacts.Summary or WebhookFacts.ChatSynced when sessionId is not null:
+                var (kind, url, expiry) = p.Event switch
+                {
+                    WebhookFacts.Transcript => (ArtefactKinds.Transcript, p.TranscriptDownloadUrl, p.TranscriptDownloadUrlExpiry),
+                    WebhookFacts.Summary => (ArtefactKinds.Summary, p.SummaryDownloadUrl, p.SummaryDownloadUrlExpiry),
+                    _ => (ArtefactKinds.Chat, p.ChatDownloadUrl, p.ChatDownloadUrlExpiry),
+                };
+                await Task.WhenAll(
+                    projections.SessionSeenAsync(meeting, sessionId, startedAt, appId, title, cancellationToken),
+                    projections.ArtefactAsync(meeting, sessionId, kind, url, RtkWebhookPayload.ParseTime(expiry), cancellationToken));
+                return await DueAsync(Key()!, cancellationToken);
+
+            case WebhookFacts.LivestreamStatusUpdate when p.StreamId is { } streamId:
+                await projections.LivestreamAsync(meeting, streamId, p.Status, p.PlaybackUrl, cancellationToken);
+                return null;
+
+            default:
+                // An event Castio does not project (or one missing its ids): recorded in the ledger, nothing to apply.
+                return null;
+        }
+    }
+
+    private async Task<SessionKey> DueAsync(SessionKey key, CancellationToken cancellationToken)
+    {
+        await projections.MarkDueAsync(key, time.GetUtcNow() + options.Value.RecoveryDelay, cancellationToken);
+        return key;
+    }
+
+    private static string? Trim(string? value, int max) => value is null ? null : value.Length > max ? value[..max] : value;
+
+    [LoggerMessage(EventId = 1301, EventName = "WebhookNotRecorded", Level = LogLevel.Error, Message = "Could not record an RTK webhook ({Event}); answering 503 so RTK retries")]
+    private static partial void LogNotRecorded(ILogger logger, string @event, Exception exception);
+
+    [LoggerMessage(EventId = 1302, EventName = "WebhookApplyFailed", Level = LogLevel.Error, Message = "Could not apply RTK webhook {Event} (delivery {DeliveryId}); answering 500 so RTK retries")]
+    private static partial void LogApplyFailed(ILogger logger, string @event, Guid deliveryId, Exception exception);
+
+    [LoggerMessage(EventId = 1303, EventName = "WebhookOutcomeNotSaved", Level = LogLevel.Warning, Message = "Could not save the outcome of webhook delivery {DeliveryId}")]
+    private static partial void LogOutcomeNotSaved(ILogger logger, Guid deliveryId, Exception exception);
+}
