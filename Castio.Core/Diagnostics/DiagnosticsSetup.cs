@@ -1,6 +1,5 @@
 using Azure.Data.Tables;
 using Castio.Core.Retention;
-using Castio.Core.Signals;
 using Castio.Core.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -10,7 +9,7 @@ namespace Castio.Core.Diagnostics;
 
 public static class DiagnosticsSetup
 {
-    /// <summary>Health probes and snapshots, phone-home (a hosted sender), diagnostics settings and the webhook outcome counter.</summary>
+    /// <summary>Health probes and snapshots, phone-home (a hosted sender) and diagnostics settings. Needs the webhook ledger (AddWebhooksAndPostMeeting).</summary>
     public static IServiceCollection AddDiagnostics(this IServiceCollection services)
     {
         services.AddOptions<DiagnosticsOptions>().BindConfiguration(DiagnosticsOptions.SectionName).ValidateOnStart();
@@ -19,8 +18,6 @@ public static class DiagnosticsSetup
 
         static string Prefix(IServiceProvider sp) => sp.GetRequiredService<IOptions<StorageOptions>>().Value.NamePrefix;
         services.TryAddSingleton(sp => new HealthSnapshotStore(sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<ExpiryStore>(), Prefix(sp)));
-        services.TryAddSingleton(sp => new WebhookOutcomes(
-            sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<ExpiryStore>(), sp.GetRequiredService<TimeProvider>(), Prefix(sp)));
         services.TryAddSingleton(sp => new ActiveOrgs(sp.GetRequiredService<TableServiceClient>(), Prefix(sp)));
         services.TryAddSingleton<WebhookHealth>();
         services.TryAddSingleton<PhoneHome>();

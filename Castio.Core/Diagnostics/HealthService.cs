@@ -22,7 +22,7 @@ public sealed partial class HealthService(
     /// <summary>The timer's check: shared storage and RealtimeKit at account level, stored under the deployment.</summary>
     public async Task<HealthSnapshot> RunScheduledAsync(CancellationToken cancellationToken)
     {
-        var snapshot = await CheckAsync(CheckTypes.Scheduled, null, cancellationToken);
+        var snapshot = await CheckAsync(CheckTypes.Scheduled, null, null, cancellationToken);
         await TryStoreAsync(null, snapshot, cancellationToken);
         LogChecked(logger, snapshot.CheckType, snapshot.Status);
         if (HealthStatus.NeedsAttention(snapshot.Status))
@@ -53,7 +53,7 @@ public sealed partial class HealthService(
             return new Error(ErrorKind.NotFound, DiagnosticsErrors.OrgNotFound, "The organization does not exist.");
         }
 
-        var snapshot = await CheckAsync(CheckTypes.Manual, org.RtkAppId, cancellationToken);
+        var snapshot = await CheckAsync(CheckTypes.Manual, orgId, org.RtkAppId, cancellationToken);
         await TryStoreAsync(orgId, snapshot, cancellationToken);
         if (HealthStatus.NeedsAttention(snapshot.Status) && org.PhoneHomeEnabled)
         {
@@ -77,7 +77,7 @@ public sealed partial class HealthService(
             return new Error(ErrorKind.Conflict, DiagnosticsErrors.PhoneHomeDisabled, "Phone-home is switched off for this organization (PATCH /api/diagnostics/settings).");
         }
 
-        var snapshot = await CheckAsync(CheckTypes.Manual, org.RtkAppId, cancellationToken);
+        var snapshot = await CheckAsync(CheckTypes.Manual, orgId, org.RtkAppId, cancellationToken);
         await TryStoreAsync(orgId, snapshot, cancellationToken);
         var report = PhoneHome.HealthReport(orgId, snapshot, time.GetUtcNow());
         phoneHome.TryQueue(orgId, report);
@@ -105,19 +105,19 @@ public sealed partial class HealthService(
         return await snapshots.ListAsync(orgId, string.IsNullOrEmpty(cursor) ? null : cursor, limit ?? 20, cancellationToken);
     }
 
-    private async Task<HealthSnapshot> CheckAsync(string checkType, string? rtkAppId, CancellationToken cancellationToken)
+    private async Task<HealthSnapshot> CheckAsync(string checkType, Guid? orgId, string? rtkAppId, CancellationToken cancellationToken)
     {
         var checkedAt = time.GetUtcNow();
         var probing = probes.RunAsync(rtkAppId, cancellationToken);
         WebhookFailureRate? rate = null;
         try
         {
-            rate = await webhooks.FailureRateAsync(checkedAt, cancellationToken);
+            rate = await webhooks.FailureRateAsync(orgId, checkedAt, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // The table probe reports the storage failure; the rate is simply unknown this time.
-            LogStorageFailed(logger, "count webhook outcomes", e);
+            LogStorageFailed(logger, "count webhook deliveries", e);
         }
 
         var results = await probing;

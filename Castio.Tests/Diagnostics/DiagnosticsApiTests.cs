@@ -5,7 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Castio.Core.Diagnostics;
-using Castio.Core.Signals;
+using Castio.Core.Webhooks;
 using Castio.Tests.Auth;
 using Castio.Tests.Infrastructure;
 using Castio.Tests.Rtk;
@@ -251,9 +251,24 @@ public class DiagnosticsApiTests(AzuriteFixture azurite, SimulatorFixture simula
         using var client = app.CreateHttpClient();
         var owner = await AuthTestKit.RegisterAsync(client);
         await WaitForLogAsync(app, "Timer function Diagnostics_HealthCheck next runs at 2026-01-05T09:05:00");
-        var outcomes = app.Services.GetRequiredService<WebhookOutcomes>();
-        for (var i = 0; i < 10; i++)
-            await outcomes.RecordAsync(failed: i < 3, Ct); // 30% failed
+        var ledger = app.Services.GetRequiredService<WebhookLedger>();
+        for (var i = 0; i < 12; i++)
+        {
+            // 3 failed of 10 finished (30%); a duplicate and one still processing do not count.
+            var status = i < 3 ? WebhookDeliveryStatus.Failed : i < 10 ? WebhookDeliveryStatus.Processed : i == 10 ? WebhookDeliveryStatus.Duplicate : WebhookDeliveryStatus.Processing;
+            var at = app.Clock.GetUtcNow().AddSeconds(i);
+            var id = Guid.CreateVersion7(at);
+            await ledger.AddAsync(new WebhookDeliveryEntity
+            {
+                PartitionKey = WebhookLedger.PartitionFor(i % 2 == 0 ? owner.OrgId : null, at),
+                RowKey = WebhookLedger.RowFor(id, at),
+                Id = id,
+                OrgId = i % 2 == 0 ? owner.OrgId : null,
+                Event = "meeting.participantJoined",
+                Status = status,
+                ReceivedAt = at,
+            }, Ct);
+        }
 
         app.Clock.Advance(TimeSpan.FromMinutes(5));
 

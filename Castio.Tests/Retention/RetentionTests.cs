@@ -4,7 +4,6 @@ using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Castio.Core.Diagnostics;
 using Castio.Core.Retention;
-using Castio.Core.Signals;
 using Castio.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -12,7 +11,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace Castio.Tests.Retention;
 
 /// <summary>
-/// The daily retention run over what features file: snapshots, webhook deliveries and outcomes, artefacts.
+/// The daily retention run over what features file: snapshots, webhook deliveries, artefacts.
 /// The stores are built here on Azurite with a manual clock, so no timer of a running app sweeps or writes between the steps.
 /// </summary>
 public class RetentionTests(AzuriteFixture azurite)
@@ -29,7 +28,6 @@ public class RetentionTests(AzuriteFixture azurite)
             Expiries = new ExpiryStore(Tables, NamePrefix, Blobs);
             Policy = new RetentionPolicy(Tables, NamePrefix);
             Snapshots = new HealthSnapshotStore(Tables, Expiries, NamePrefix);
-            Outcomes = new WebhookOutcomes(Tables, Expiries, Clock, NamePrefix);
             Sweeper = new ExpirySweeper(Expiries, Clock, NullLogger<ExpirySweeper>.Instance);
         }
 
@@ -40,7 +38,6 @@ public class RetentionTests(AzuriteFixture azurite)
         public ExpiryStore Expiries { get; }
         public RetentionPolicy Policy { get; }
         public HealthSnapshotStore Snapshots { get; }
-        public WebhookOutcomes Outcomes { get; }
         public ExpirySweeper Sweeper { get; }
 
         public string Name(string baseName) => NamePrefix + baseName;
@@ -99,11 +96,9 @@ public class RetentionTests(AzuriteFixture azurite)
         var expiries = app.Expiries;
         var policy = app.Policy;
         var snapshots = app.Snapshots;
-        var outcomes = app.Outcomes;
         var sweeper = app.Sweeper;
         var snapshotTable = app.Tables.GetTableClient(app.Name(HealthSnapshotStore.TableName));
         var deliveries = app.Tables.GetTableClient(app.Name("retentiondeliveries"));
-        var outcomeTable = app.Tables.GetTableClient(app.Name(WebhookOutcomes.TableName));
         var orgId = Guid.CreateVersion7();
         var start = app.Clock.GetUtcNow();
         await policy.SetArtefactRetentionDaysAsync(orgId, 10, start, Ct);
@@ -113,18 +108,16 @@ public class RetentionTests(AzuriteFixture azurite)
         await snapshots.AddAsync(null, Snapshot(start), Ct);
         await AddDeliveryAsync(app, expiries, orgId, start);
         await AddArtefactAsync(app, expiries, policy, orgId, "a-day0.mp4");
-        await outcomes.RecordAsync(failed: true, Ct);
         // Day 5: the same again.
         app.Clock.Advance(TimeSpan.FromDays(5));
         await snapshots.AddAsync(orgId, Snapshot(app.Clock.GetUtcNow()), Ct);
         await AddDeliveryAsync(app, expiries, orgId, app.Clock.GetUtcNow());
         await AddArtefactAsync(app, expiries, policy, orgId, "b-day5.mp4");
 
-        // Day 10 + 2 h: the first artefact (10 days) and the webhook outcomes (1 day).
+        // Day 10 + 2 h: the first artefact (the org keeps artefacts 10 days).
         app.Clock.Advance(TimeSpan.FromDays(5) + TimeSpan.FromHours(2));
-        Assert.Equal(2, await sweeper.SweepAsync(Ct));
+        Assert.Equal(1, await sweeper.SweepAsync(Ct));
         Assert.Equal(new[] { "b-day5.mp4" }, await BlobsAsync(app));
-        Assert.Equal(0, await CountAsync(outcomeTable));
         Assert.Equal(3, await CountAsync(snapshotTable));
         Assert.Equal(2, await CountAsync(deliveries));
 
