@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Castio.Core.Observability;
 using Microsoft.Extensions.Logging;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
@@ -39,9 +40,11 @@ internal sealed partial class RtkConnection
 
     public async Task<RtkEnvelope<T>> SendAsync<T>(HttpMethod method, string path, byte[]? body, JsonTypeInfo<RtkEnvelope<T>> typeInfo, bool idempotent, CancellationToken cancellationToken)
     {
+        // One span and one log line per call (all attempts): duration, status, and RTK's error body on failure.
+        using var call = RtkCall.Start(method, Redact(path), _logger);
         if (!_options.IsConfigured())
         {
-            LogUnavailable(_logger, method.Method, Redact(path), "not configured");
+            call.Unavailable("not configured");
             throw new RtkUnavailableException("RealtimeKit is not configured: set Rtk:AccountId and Rtk:ApiToken.");
         }
 
@@ -65,23 +68,24 @@ internal sealed partial class RtkConnection
         }
         catch (BrokenCircuitException ex)
         {
-            LogUnavailable(_logger, method.Method, Redact(path), "circuit open");
+            call.Unavailable("circuit open");
             throw new RtkUnavailableException("RTK is unavailable: the circuit is open after repeated failures.", inner: ex, retryAfter: ex.RetryAfter);
         }
         catch (TimeoutRejectedException ex)
         {
-            LogUnavailable(_logger, method.Method, Redact(path), "timeout");
+            call.Unavailable("timeout");
             throw new RtkUnavailableException("RTK did not answer in time.", inner: ex);
         }
         catch (HttpRequestException ex)
         {
-            LogUnavailable(_logger, method.Method, Redact(path), "network error");
+            call.Unavailable("network error");
             throw new RtkUnavailableException("RTK could not be reached.", inner: ex);
         }
 
         using (response)
         {
-            if (!response.IsSuccessStatusCode) throw await ToExceptionAsync(method, path, response, cancellationToken);
+            if (!response.IsSuccessStatusCode) throw await ToExceptionAsync(call, response, cancellationToken);
+            call.Answered((int)response.StatusCode);
             RtkEnvelope<T>? envelope;
             try
             {
@@ -95,13 +99,13 @@ internal sealed partial class RtkConnection
         }
     }
 
-    private async Task<RtkException> ToExceptionAsync(HttpMethod method, string path, HttpResponseMessage response, CancellationToken cancellationToken)
+    private async Task<RtkException> ToExceptionAsync(RtkCall call, HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         var (code, message) = ParseError(text);
         var status = response.StatusCode;
         message ??= $"RTK answered {(int)status} {response.ReasonPhrase}";
-        LogFailure(_logger, method.Method, Redact(path), (int)status, code, message.Length > 300 ? message[..300] : message);
+        call.Answered((int)status, text);
         var unavailable = (int)status >= 500 || status is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout;
         return unavailable
             ? new RtkUnavailableException(message, status, code, retryAfter: _resilience.RetryAfterOf(response))
@@ -142,12 +146,4 @@ internal sealed partial class RtkConnection
 
     // Paths carry ids only; the query may carry search text, which stays out of logs.
     private static string Redact(string path) => path.Split('?', 2)[0];
-
-    [LoggerMessage(EventId = 1100, EventName = "RtkCallFailed", Level = LogLevel.Warning,
-        Message = "RTK {Method} {Path} failed with {Status} (code {ErrorCode}): {RtkMessage}")]
-    private static partial void LogFailure(ILogger logger, string method, string path, int status, int? errorCode, string rtkMessage);
-
-    [LoggerMessage(EventId = 1104, EventName = "RtkUnavailable", Level = LogLevel.Error,
-        Message = "RTK {Method} {Path} unavailable: {Reason}")]
-    private static partial void LogUnavailable(ILogger logger, string method, string path, string reason);
 }

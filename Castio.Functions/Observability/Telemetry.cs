@@ -29,7 +29,7 @@ public static class Telemetry
         var credential = Credential(configuration[AuthenticationStringSetting]);
         services.AddOpenTelemetry()
             .UseFunctionsWorkerDefaults()
-            .WithTracing(tracing => tracing.AddSource(RtkTelemetry.SourceName))
+            .WithTracing(tracing => tracing.AddSource(RtkCall.SourceName))
             .UseAzureMonitorExporter(o =>
             {
                 o.ConnectionString = connectionString;
