@@ -3,17 +3,19 @@ using Castio.Core.Invites;
 using Castio.Core.Insights;
 using Castio.Core.Diagnostics.Investigate;
 using Castio.Core.Joining;
+using Castio.Core.Diagnostics;
 using Castio.Core.Meetings;
 using Castio.Core.PostMeeting;
 using Castio.Core.Presets;
+using Castio.Core.Retention;
 using Castio.Core.Rtk;
 using Castio.Core.Scheduling;
 using Castio.Core.Webhooks;
 using Castio.Functions.Auth;
 using Castio.Core.Storage;
 using Castio.Functions.Http;
-using Castio.Functions.PostMeeting;
 using Castio.Functions.Observability;
+using Castio.Functions.PostMeeting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -38,6 +40,7 @@ public static class CastioServices
 
         // Storage
         services.AddCastioStorage();
+        services.AddCastioRetention();
 
         // RealtimeKit
         services.AddRtk(configuration);
@@ -46,6 +49,8 @@ public static class CastioServices
 
         // Features
         services.AddCastioAuth(configuration);
+        services.AddDiagnostics();
+        services.AddCastioObservability(configuration);
         services.AddMeetings();
         services.AddScheduling().AddTransient<MeetingActivation>();
         services.AddJoining();

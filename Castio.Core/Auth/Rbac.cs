@@ -15,6 +15,8 @@ public enum Permission
     ViewAnyAnalytics,
     ViewOwnAnalytics,
     DeleteOrganization,
+    ViewDiagnostics,
+    ManageDiagnostics,
 }
 
 /// <summary>
@@ -39,6 +41,8 @@ public static class Rbac
         [Permission.ViewAnyAnalytics] = [Role.Owner, Role.Admin],
         [Permission.ViewOwnAnalytics] = [Role.Owner, Role.Admin, Role.Host],
         [Permission.DeleteOrganization] = [Role.Owner],
+        [Permission.ViewDiagnostics] = [Role.Owner, Role.Admin],
+        [Permission.ManageDiagnostics] = [Role.Owner],
     };
 
     public static IReadOnlyList<Role> RolesFor(Permission permission) => Matrix[permission];

@@ -3,12 +3,23 @@ using System.Security.Cryptography;
 using System.Text;
 using Azure;
 using Azure.Data.Tables;
+using Azure.Storage.Blobs;
 
 namespace Castio.Core.Retention;
 
-/// <summary>Something to delete when it is due: one row, or a whole partition when <paramref name="Row"/> is null.</summary>
-/// <param name="Table">The table's base name, without <c>Storage:NamePrefix</c>.</param>
-public sealed record ExpiryTarget(string Table, string Partition, string? Row = null);
+/// <summary>Something to delete when it is due: one row, a whole partition when <paramref name="Row"/> is null, or a blob.</summary>
+/// <param name="Table">The table's base name, without <c>Storage:NamePrefix</c> (for a blob: its container's base name).</param>
+/// <param name="Partition">The partition (for a blob: the blob's name).</param>
+public sealed record ExpiryTarget(string Table, string Partition, string? Row = null)
+{
+    public const string BlobKind = "blob";
+
+    /// <summary>Empty for table targets; <see cref="BlobKind"/> for a blob.</summary>
+    public string Kind { get; init; } = "";
+
+    /// <summary>A blob in a container (base name, without the prefix), deleted with its snapshots when due.</summary>
+    public static ExpiryTarget Blob(string container, string blobName) => new(container, blobName) { Kind = BlobKind };
+}
 
 /// <summary>
 /// A pointer to something that expires, filed under the hour it falls due: partition
@@ -21,6 +32,9 @@ public sealed class ExpiryEntity : ITableEntity
     public string RowKey { get; set; } = "";
     public DateTimeOffset? Timestamp { get; set; }
     public ETag ETag { get; set; }
+
+    /// <summary>Empty: a table row or partition; <see cref="ExpiryTarget.BlobKind"/>: a blob (Table = container, TargetPartition = blob name).</summary>
+    public string Kind { get; set; } = "";
 
     public string Table { get; set; } = "";
     public string TargetPartition { get; set; } = "";
@@ -46,10 +60,13 @@ public sealed class ExpiryStore
     private readonly Lock _gate = new();
     private Task? _ready;
 
-    public ExpiryStore(TableServiceClient service, string namePrefix = "")
+    private readonly BlobServiceClient? _blobs;
+
+    public ExpiryStore(TableServiceClient service, string namePrefix = "", BlobServiceClient? blobs = null)
     {
         _service = service;
         _namePrefix = namePrefix;
+        _blobs = blobs;
         Expiries = service.GetTableClient(namePrefix + TableName);
     }
 
@@ -57,6 +74,11 @@ public sealed class ExpiryStore
 
     /// <summary>The client of a table named by its base name, as pointers name it.</summary>
     public TableClient Table(string baseName) => _service.GetTableClient(_namePrefix + baseName);
+
+    /// <summary>The client of a container named by its base name, as blob pointers name it.</summary>
+    public BlobContainerClient Container(string baseName) =>
+        (_blobs ?? throw new InvalidOperationException("This ExpiryStore was created without a BlobServiceClient; blob expiries need one."))
+        .GetBlobContainerClient(_namePrefix + baseName);
 
     /// <summary>The UTC hour a time falls in; every pointer partition of that hour starts with it.</summary>
     public static string Bucket(DateTimeOffset at) => at.UtcDateTime.ToString("yyyyMMddHH", CultureInfo.InvariantCulture);
@@ -74,7 +96,8 @@ public sealed class ExpiryStore
         var rows = targets.Select(t => new ExpiryEntity
         {
             PartitionKey = partition,
-            RowKey = Hash(t.Table + "\n" + t.Partition + "\n" + t.Row)[..32],
+            RowKey = Hash(t.Kind + t.Table + "\n" + t.Partition + "\n" + t.Row)[..32],
+            Kind = t.Kind,
             Table = t.Table,
             TargetPartition = t.Partition,
             TargetRow = t.Row ?? "",

@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Logging;
 
 namespace Castio.Core.Retention;
@@ -8,12 +9,14 @@ namespace Castio.Core.Retention;
 /// Deletes what has expired: reads the pointer partitions of every hour before the current one
 /// (a range that holds only pointers not yet processed, since processed ones are deleted), deletes
 /// each target and then its pointer. Its cost grows with what is due, never with the size of the
-/// tables. Run daily by a timer; safe to run at any time and more than once.
+/// tables. Run daily by a timer; safe to run at any time and more than once, and a run stopped halfway
+/// leaves only pointers whose targets are gone or still there, which the next run finishes.
 /// </summary>
 public sealed partial class ExpirySweeper(ExpiryStore store, TimeProvider time, ILogger<ExpirySweeper> logger)
 {
     private static readonly string[] KeysOnly = ["PartitionKey", "RowKey"];
     private static readonly string[] ExpiresAtOnly = ["ExpiresAt"];
+    private const int Parallelism = 8;
 
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
@@ -22,24 +25,57 @@ public sealed partial class ExpirySweeper(ExpiryStore store, TimeProvider time, 
         var due = TableClient.CreateQueryFilter($"PartitionKey lt {ExpiryStore.Bucket(now)}");
         var deleted = 0;
         var kept = 0;
-        await foreach (var pointer in store.Expiries.QueryAsync<ExpiryEntity>(due, cancellationToken: cancellationToken))
+        // Targets are independent: a page of pointers is worked through a few at a time.
+        await foreach (var page in store.Expiries.QueryAsync<ExpiryEntity>(due, cancellationToken: cancellationToken).AsPages())
         {
-            var (count, done) = pointer.TargetRow.Length == 0
-                ? (await DeletePartitionAsync(store.Table(pointer.Table), pointer.TargetPartition, cancellationToken), true)
-                : await DeleteRowAsync(store.Table(pointer.Table), pointer, now, cancellationToken);
-            deleted += count;
-            if (done)
+            await Parallel.ForEachAsync(page.Values, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (pointer, ct) =>
             {
-                await store.Expiries.DeleteEntityAsync(pointer.PartitionKey, pointer.RowKey, pointer.ETag, cancellationToken);
-            }
-            else
-            {
-                kept++;
-            }
+                var (count, done) = pointer.Kind == ExpiryTarget.BlobKind
+                    ? (await DeleteBlobAsync(store, pointer, ct), true)
+                    : pointer.TargetRow.Length == 0
+                    ? (await DeletePartitionAsync(store.Table(pointer.Table), pointer.TargetPartition, ct), true)
+                    : await DeleteRowAsync(store.Table(pointer.Table), pointer, now, ct);
+                Interlocked.Add(ref deleted, count);
+                if (!done || !await DeletePointerAsync(pointer, ct))
+                {
+                    Interlocked.Increment(ref kept);
+                }
+            });
         }
 
         LogSwept(logger, deleted, kept);
         return deleted;
+    }
+
+    /// <summary>False when the pointer was filed again meanwhile (a new ETag): the next sweep looks at it again.</summary>
+    private async Task<bool> DeletePointerAsync(ExpiryEntity pointer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.Expiries.DeleteEntityAsync(pointer.PartitionKey, pointer.RowKey, pointer.ETag, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 412)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<int> DeleteBlobAsync(ExpiryStore store, ExpiryEntity pointer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var deleted = await store.Container(pointer.Table).DeleteBlobIfExistsAsync(pointer.TargetPartition, DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken);
+            return deleted.Value ? 1 : 0;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return 0;
+        }
     }
 
     private static async Task<int> DeletePartitionAsync(TableClient table, string partition, CancellationToken cancellationToken)

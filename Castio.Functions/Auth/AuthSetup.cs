@@ -42,8 +42,6 @@ public static partial class AuthSetup
         services.AddSingleton<AuthService>();
         services.AddSingleton<UserService>();
         services.AddSingleton<OrgService>();
-        services.AddSingleton(sp => new ExpiryStore(sp.GetRequiredService<TableServiceClient>(), Prefix(sp)));
-        services.AddSingleton<ExpirySweeper>();
         // Transient like the typed RtkClient it uses.
         services.AddTransient<RegistrationService>();
 

@@ -82,9 +82,9 @@ public class HostStartupTests(AzuriteFixture azurite, Castio.Tests.Rtk.Simulator
         Assert.NotEmpty(FunctionCatalog.Instance.Timers);
         foreach (var timer in FunctionCatalog.Instance.Timers)
             Assert.Equal(6, timer.Schedule.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length);
-        var cleanup = FunctionCatalog.Instance.Timers.Single(t => t.Name == "AuthCleanup");
+        var cleanup = FunctionCatalog.Instance.Timers.Single(t => t.Name == "Retention");
         var next = TimerTriggers.ParseSchedule(cleanup.Schedule).GetNextOccurrence(new DateTime(2026, 1, 5, 9, 0, 0, DateTimeKind.Utc));
-        Assert.Equal(new DateTime(2026, 1, 6, 3, 30, 0, DateTimeKind.Utc), next);
+        Assert.Equal(new DateTime(2026, 1, 6, 3, 0, 0, DateTimeKind.Utc), next);
     }
 
     [Fact]
@@ -94,12 +94,12 @@ public class HostStartupTests(AzuriteFixture azurite, Castio.Tests.Rtk.Simulator
         await using var app = new CastioApplication(azurite);
         _ = app.BaseAddress;
         // Advance only once the trigger waits on the clock, or the advance would happen before its delay starts.
-        await Eventually.GetAsync(() => Task.FromResult(app.Logs.FirstOrDefault(l => l.Contains("Timer function AuthCleanup next runs at 2026-01-06T03:30:00"))), TimeSpan.FromSeconds(10), ct);
-        Assert.DoesNotContain(app.Logs, l => l.Contains("Timer function AuthCleanup ran"));
+        await Eventually.GetAsync(() => Task.FromResult(app.Logs.FirstOrDefault(l => l.Contains("Timer function Retention next runs at 2026-01-06T03:00:00"))), TimeSpan.FromSeconds(10), ct);
+        Assert.DoesNotContain(app.Logs, l => l.Contains("Timer function Retention ran"));
 
-        app.Clock.Advance(TimeSpan.FromHours(18.5)); // 2026-01-05 09:00 → 2026-01-06 03:30
+        app.Clock.Advance(TimeSpan.FromHours(18)); // 2026-01-05 09:00 → 2026-01-06 03:00
 
-        await Eventually.GetAsync(() => Task.FromResult(app.Logs.FirstOrDefault(l => l.Contains("Timer function AuthCleanup ran"))), TimeSpan.FromSeconds(20), ct);
+        await Eventually.GetAsync(() => Task.FromResult(app.Logs.FirstOrDefault(l => l.Contains("Timer function Retention ran"))), TimeSpan.FromSeconds(20), ct);
     }
 
     [Fact]

@@ -65,6 +65,11 @@ public class OpenApiTests(AzuriteFixture azurite)
             ("/api/branding/{orgSlug}/{kind}", "get", null),
             ("/api/meetings", "post", "owner,admin,host"),
             ("/api/meetings", "get", "owner,admin,host,member"),
+            ("/api/diagnostics/health", "get", "owner,admin"),
+            ("/api/diagnostics/health/snapshots", "get", "owner,admin"),
+            ("/api/diagnostics/settings", "get", "owner,admin"),
+            ("/api/diagnostics/settings", "patch", "owner"),
+            ("/api/diagnostics/phone-home", "post", "owner"),
             ("/api/meetings/{meetingId}", "get", "owner,admin,host,member"),
             ("/api/meetings/{meetingId}", "patch", "owner,admin,host"),
             ("/api/meetings/{meetingId}", "delete", "owner,admin,host"),
@@ -93,6 +98,7 @@ public class OpenApiTests(AzuriteFixture azurite)
             ("/api/meetings/{id}/audit", "get", "owner,admin,host"),
             ("/api/meetings/{id}/join", "post", "owner,admin,host,member"),
             ("/api/meetings/{id}/guest-join", "post", null),
+            ("/webhooks/rtk", "post", null),
         };
         Assert.Equal(expected.Length, document["paths"]!.AsObject().Sum(p => p.Value!.AsObject().Count(o => o.Key != "parameters")));
         foreach (var (path, method, roles) in expected)

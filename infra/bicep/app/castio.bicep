@@ -288,6 +288,7 @@ var castioSettings = {
   Sentry__ShutdownTimeout: '00:00:02'
   Telemetry__TracesSampleRate: '1'
   Diagnostics__PhoneHomeEndpoint: phoneHomeEndpointRef
+  Diagnostics__ProbeTimeout: '00:00:10'
 }
 
 // Applied after the roles exist, so the Key Vault references resolve on the first start.
