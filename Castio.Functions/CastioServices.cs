@@ -53,16 +53,13 @@ public static class CastioServices
         services.AddCastioObservability(configuration);
         services.AddMeetings();
         services.AddScheduling().AddTransient<MeetingActivation>();
-        services.AddJoining();
         services.AddInvites();
-        services.AddHostControls();
-        services.AddScheduling();
-        services.AddWebhooksAndPostMeeting();
         services.AddJoining();
+        services.AddHostControls();
+        services.AddWebhooksAndPostMeeting();
         services.AddPostMeetingReads();
         services.AddAnalytics();
         services.AddInvestigate();
-        services.AddCastioObservability(configuration);
         return services;
     }
 }

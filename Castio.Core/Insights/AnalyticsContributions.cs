@@ -31,9 +31,7 @@ public static class AnalyticsContributions
                 RecordingMinutes = e.GetDouble(nameof(AnalyticsEntity.RecordingMinutes)) ?? 0, RecordingBytes = e.GetInt64(nameof(AnalyticsEntity.RecordingBytes)) ?? 0,
                 Recordings = e.GetInt32(nameof(AnalyticsEntity.Recordings)) ?? 0,
             };
-            // The meeting id is a Guid property or its text, whichever the writer chose.
-            Guid? meeting = e.TryGetValue("MeetingId", out var m) ? m switch { Guid g => g, string s when Guid.TryParse(s, out var g) => g, _ => null } : null;
-            rows.Add(new ContributionRow(row.Day, row.MeetingType, meeting, row));
+            rows.Add(new ContributionRow(row.Day, row.MeetingType, e.GetGuid(nameof(AnalyticsEntity.MeetingId)), row));
         }
         return rows;
     }

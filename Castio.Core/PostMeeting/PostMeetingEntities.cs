@@ -218,6 +218,10 @@ public sealed class AnalyticsEntity : ITableEntity
 
     public string Day { get; set; } = "";
     public string MeetingType { get; set; } = "";
+
+    /// <summary>The meeting of a session's contribution (per-meeting and per-host analytics); null on day totals.</summary>
+    public Guid? MeetingId { get; set; }
+
     public int Sessions { get; set; }
     public double ParticipantMinutes { get; set; }
     public int PeakConcurrency { get; set; }

@@ -35,6 +35,7 @@ public sealed class SessionAnalytics(PostMeetingStore store)
             RowKey = ContributionRow(day, type, key.RtkSessionId),
             Day = day,
             MeetingType = type,
+            MeetingId = key.MeetingId,
             Sessions = 1,
             ParticipantMinutes = record.ParticipantMinutes,
             PeakConcurrency = record.PeakParticipants,

@@ -1,3 +1,5 @@
+using Castio.Core.Retention;
+using System.Collections.Concurrent;
 using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
@@ -98,9 +100,14 @@ public sealed class WebhookLedger
     private readonly TableClient _deliveries;
     private readonly TableClient _keys;
     private readonly CreateOnce _created;
+    private readonly ExpiryStore? _expiries;
 
-    public WebhookLedger(TableServiceClient tables, string namePrefix = "")
+    // Day partitions this process has already filed for retention (the pointer is an idempotent upsert).
+    private readonly ConcurrentDictionary<string, Task> _filed = new(StringComparer.Ordinal);
+
+    public WebhookLedger(TableServiceClient tables, string namePrefix = "", ExpiryStore? expiries = null)
     {
+        _expiries = expiries;
         _deliveries = tables.GetTableClient(namePrefix + DeliveriesTable);
         _keys = tables.GetTableClient(namePrefix + KeysTable);
         _created = new CreateOnce(ct => Task.WhenAll(_deliveries.CreateIfNotExistsAsync(ct), _keys.CreateIfNotExistsAsync(ct)));
@@ -128,7 +135,27 @@ public sealed class WebhookLedger
     public async Task AddAsync(WebhookDeliveryEntity delivery, CancellationToken cancellationToken)
     {
         await EnsureCreatedAsync(cancellationToken);
+        await FileForRetentionAsync(delivery.PartitionKey, cancellationToken);
         await _deliveries.AddEntityAsync(delivery, cancellationToken);
+    }
+
+    /// <summary>
+    /// One pointer per org-day partition, due when its last possible delivery is 30 days old; filed before the
+    /// first row, so a crash in between leaves a pointer to nothing rather than a row nothing removes.
+    /// </summary>
+    private Task FileForRetentionAsync(string partition, CancellationToken cancellationToken)
+    {
+        if (_expiries is null)
+            return Task.CompletedTask;
+        var task = _filed.GetOrAdd(partition, p =>
+        {
+            var day = DateTime.ParseExact(p[(p.LastIndexOf('_') + 1)..], "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+            var due = new DateTimeOffset(day, TimeSpan.Zero).AddDays(1) + RetentionPeriods.WebhookDeliveries;
+            return _expiries.AddAsync(due, p, [new ExpiryTarget(DeliveriesTable, p)], CancellationToken.None);
+        });
+        if (task.IsFaulted)
+            _filed.TryRemove(new KeyValuePair<string, Task>(partition, task));
+        return task.WaitAsync(cancellationToken);
     }
 
     /// <summary>Sets the outcome of a delivery (merge: the body and the receipt stay).</summary>

@@ -1,3 +1,4 @@
+using Castio.Core.Retention;
 using Azure.Data.Tables;
 using Castio.Core.PostMeeting;
 using Castio.Core.Storage;
@@ -12,7 +13,7 @@ public static class WebhookServiceCollectionExtensions
     public static IServiceCollection AddWebhookIngest(this IServiceCollection services)
     {
         services.AddPostMeeting();
-        services.AddSingleton(sp => new WebhookLedger(sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<IOptions<StorageOptions>>().Value.NamePrefix));
+        services.AddSingleton(sp => new WebhookLedger(sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<IOptions<StorageOptions>>().Value.NamePrefix, sp.GetRequiredService<ExpiryStore>()));
         services.AddSingleton<RtkMeetingResolver>();
         services.AddSingleton<WebhookService>();
         return services;

@@ -1,3 +1,4 @@
+using Castio.Core.Diagnostics;
 using Castio.Core.Observability;
 using Castio.Functions.Http;
 using Microsoft.DurableTask;
@@ -10,7 +11,7 @@ namespace Castio.Functions.Observability;
 /// point calls it there. Request faults (problems below 500, bad requests, a client that went away) are answers,
 /// not errors; an orchestration failing because an activity failed was reported by that activity.
 /// </summary>
-public sealed class FunctionFailures(ErrorReporter reporter)
+public sealed class FunctionFailures(ErrorReporter reporter, PhoneHome phoneHome)
 {
     /// <summary>Reports <paramref name="exception"/> if it is a fault. Always false, so it can sit in an exception filter and catch nothing.</summary>
     public bool Observe(Exception exception, string component, string function, HttpContext? http, ErrorTags? tags)
@@ -18,7 +19,15 @@ public sealed class FunctionFailures(ErrorReporter reporter)
         if (exception is AggregateException { InnerExceptions.Count: 1 } aggregate)
             exception = aggregate.InnerExceptions[0];
         if (IsFault(exception, component, http))
-            reporter.Capture(exception, Context(component, function, http, tags));
+        {
+            var context = Context(component, function, http, tags);
+            reporter.Capture(exception, context);
+
+            // A fatal error also tells the vendor (aggregate only, never blocking), when the org is known.
+            if (Guid.TryParse(context.OrgId, out var orgId))
+                phoneHome.TryQueueFatal(orgId, component, exception);
+        }
+
         return false;
     }
 
