@@ -26,7 +26,7 @@ public class ParticipantCountersTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task ConcurrentAdmissionsNeverExceedTheCapsAndNameTheFullCap()
+    public async Task ConcurrentAdmissionsNeverExceedTheCapsAndEachRefusalNamesACap()
     {
         var prefix = AzuriteFixture.UniqueName("pc");
         var instances = new[] { new ParticipantCounters(NewStore(prefix)), new ParticipantCounters(NewStore(prefix)) };
@@ -35,12 +35,14 @@ public class ParticipantCountersTests(AzuriteFixture azurite)
         var admissions = await Task.WhenAll(Enumerable.Range(0, 64).Select(i =>
             Task.Run(() => instances[i % 2].AdmitAsync(org, meeting, "rtk-1", guest: i % 2 == 0, maxParticipants: 40, maxGuests: 20), Ct)));
 
+        // Which cap refuses whom depends on arrival order; the counts and the refusals' reasons do not.
         Assert.Equal(40, admissions.Count(a => a.Admitted));
-        Assert.Contains(admissions, a => a.FullCap == JoinErrors.GuestsPerMeeting);
-        Assert.Contains(admissions, a => a.FullCap == JoinErrors.ParticipantsPerMeeting);
+        Assert.All(admissions.Where(a => !a.Admitted), a => Assert.Contains(a.FullCap, new[] { JoinErrors.GuestsPerMeeting, JoinErrors.ParticipantsPerMeeting }));
+        var admittedGuests = admissions.Where((a, i) => a.Admitted && i % 2 == 0).Count();
         var (participants, guests) = await instances[1].ReadAsync(org, meeting, "rtk-1", Ct);
         Assert.Equal(40, participants);
-        Assert.Equal(20, guests);
+        Assert.Equal(admittedGuests, guests);
+        Assert.InRange(guests, 8, 20);
     }
 
     [Fact]
