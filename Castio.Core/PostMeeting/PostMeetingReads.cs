@@ -51,13 +51,16 @@ public sealed record ArtefactFile(byte[] Content, string ContentType, string Fil
 
 public sealed record SummaryTriggered(Guid SessionId, string RtkSessionId, string? Status);
 
+/// <summary>A reconciliation run: how many of RTK's peers filled a gap in Castio's record.</summary>
+public sealed record SessionReconciled(Guid SessionId, string RtkSessionId, int PeersFilled);
+
 /// <summary>
 /// The read side of the post-meeting record: sessions, recordings (links to Castio's own Blob copies), transcripts,
 /// summaries and chat exports. Owners and admins read every meeting of their org, hosts their own, everyone else the
 /// meetings open to the org; another org's meeting, or one the caller may not read, is a plain 404.
 /// </summary>
 public sealed class PostMeetingReads(
-    MeetingStore meetings, PostMeetingStore store, BlobServiceClient blobs, BlobReadLinks links, OrgStore orgs, RtkClient rtk, TimeProvider time)
+    MeetingStore meetings, PostMeetingStore store, BlobServiceClient blobs, BlobReadLinks links, OrgStore orgs, RtkClient rtk, TimeProvider time, PostMeetingWork work)
 {
     public const int DefaultPageSize = 20;
     public const int MaxPageSize = 100;
@@ -190,6 +193,24 @@ public sealed class PostMeetingReads(
         catch (RtkException e) when (e.Status is System.Net.HttpStatusCode.BadRequest or System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.UnprocessableEntity)
         {
             return new Error(ErrorKind.Conflict, PostMeetingReadErrors.NoTranscript, "RealtimeKit refused: a summary needs the session's transcript.");
+        }
+    }
+
+    /// <summary>Runs the participant reconciliation of one session again (the orchestration runs it once after the end).</summary>
+    public async Task<Outcome<SessionReconciled>> ReconcileAsync(CurrentUser caller, Guid meetingId, string sessionId, CancellationToken cancellationToken)
+    {
+        var meeting = await meetings.GetAsync(caller.OrgId, meetingId, cancellationToken);
+        if (meeting is null || !MeetingAccess.CanManage(caller, meeting)) return NotFound();
+        var session = await store.FindSessionAsync(caller.OrgId, meetingId, sessionId, cancellationToken);
+        if (session is null) return SessionNotFound();
+        try
+        {
+            var filled = await work.ReconcileAsync(new SessionKey(caller.OrgId, meetingId, session.RtkSessionId), cancellationToken);
+            return new SessionReconciled(session.Id, session.RtkSessionId, filled);
+        }
+        catch (RtkException e) when (e.IsUnavailable)
+        {
+            return new Error(ErrorKind.Unavailable, PostMeetingReadErrors.RtkUnavailable, "RealtimeKit is not reachable; try again shortly.", RetryAfter: e.RetryAfter ?? TimeSpan.FromSeconds(30));
         }
     }
 

@@ -61,6 +61,7 @@ namespace Castio.Functions.Http;
 [JsonSerializable(typeof(Castio.Core.PostMeeting.RecordingList))]
 [JsonSerializable(typeof(Castio.Core.PostMeeting.TranscriptView))]
 [JsonSerializable(typeof(Castio.Core.PostMeeting.SummaryTriggered))]
+[JsonSerializable(typeof(Castio.Core.PostMeeting.SessionReconciled))]
 [JsonSerializable(typeof(Castio.Core.Insights.AnalyticsReport))]
 [JsonSerializable(typeof(Castio.Core.Diagnostics.Investigate.WebhookDeliveryPage))]
 [JsonSerializable(typeof(Castio.Core.Diagnostics.Investigate.WebhookDeliveryView))]

@@ -11,7 +11,7 @@ namespace Castio.Functions.Observability;
 /// point calls it there. Request faults (problems below 500, bad requests, a client that went away) are answers,
 /// not errors; an orchestration failing because an activity failed was reported by that activity.
 /// </summary>
-public sealed class FunctionFailures(ErrorReporter reporter, PhoneHome phoneHome)
+public sealed class FunctionFailures(ErrorReporter reporter, PhoneHome? phoneHome = null)
 {
     /// <summary>Reports <paramref name="exception"/> if it is a fault. Always false, so it can sit in an exception filter and catch nothing.</summary>
     public bool Observe(Exception exception, string component, string function, HttpContext? http, ErrorTags? tags)
@@ -25,7 +25,7 @@ public sealed class FunctionFailures(ErrorReporter reporter, PhoneHome phoneHome
 
             // A fatal error also tells the vendor (aggregate only, never blocking), when the org is known.
             if (Guid.TryParse(context.OrgId, out var orgId))
-                phoneHome.TryQueueFatal(orgId, component, exception);
+                phoneHome?.TryQueueFatal(orgId, component, exception);
         }
 
         return false;

@@ -75,6 +75,12 @@ public sealed class PostMeetingReadFunctions(PostMeetingReads reads)
         (await reads.TriggerSummaryAsync(req.Caller(), meetingId, sessionId, cancellationToken))
             .ToResult(t => TypedResults.Accepted($"/api/meetings/{meetingId}/summary", t), req.HttpContext);
 
+    [Function("PostMeeting_ReconcileSession"), Requires(Permission.EditOwnMeeting), EndpointSummary("Compare a session's participants with RTK's and fill what Castio missed")]
+    public async Task<Results<Ok<SessionReconciled>, ValidationProblem, ProblemHttpResult>> ReconcileSession(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/meetings/{meetingId:guid}/sessions/{sessionId}/reconcile")] HttpRequest req, Guid meetingId,
+        [Description("Castio or RTK session id.")] string sessionId, CancellationToken cancellationToken) =>
+        (await reads.ReconcileAsync(req.Caller(), meetingId, sessionId, cancellationToken)).ToResult(TypedResults.Ok, req.HttpContext);
+
     private static bool Wants(HttpRequest req, string mediaType) =>
         MediaTypeHeaderValue.TryParseList(req.Headers.Accept, out var accepted)
         && accepted.Any(a => a.MediaType.Equals(mediaType, StringComparison.OrdinalIgnoreCase));

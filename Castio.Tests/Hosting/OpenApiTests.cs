@@ -99,6 +99,22 @@ public class OpenApiTests(AzuriteFixture azurite)
             ("/api/meetings/{id}/join", "post", "owner,admin,host,member"),
             ("/api/meetings/{id}/guest-join", "post", null),
             ("/webhooks/rtk", "post", null),
+            ("/api/analytics/meetings", "get", "owner,admin,host"),
+            ("/api/analytics/overview", "get", "owner,admin,host"),
+            ("/api/analytics/usage", "get", "owner,admin,host"),
+            ("/api/diagnostics/active-meetings", "get", "owner,admin"),
+            ("/api/diagnostics/webhooks", "get", "owner,admin"),
+            ("/api/diagnostics/webhooks/{deliveryId}", "get", "owner,admin"),
+            ("/api/diagnostics/webhooks/{deliveryId}/replay", "post", "owner,admin"),
+            ("/api/diagnostics/meetings/{meetingId}/investigate", "get", "owner,admin"),
+            ("/api/meetings/{meetingId}/sessions", "get", "owner,admin,host,member"),
+            ("/api/meetings/{meetingId}/sessions/{sessionId}", "get", "owner,admin,host,member"),
+            ("/api/meetings/{meetingId}/recordings", "get", "owner,admin,host,member"),
+            ("/api/meetings/{meetingId}/transcripts", "get", "owner,admin,host,member"),
+            ("/api/meetings/{meetingId}/summary", "get", "owner,admin,host,member"),
+            ("/api/meetings/{meetingId}/summary", "post", "owner,admin,host"),
+            ("/api/meetings/{meetingId}/chat-export", "get", "owner,admin,host,member"),
+            ("/api/meetings/{meetingId}/sessions/{sessionId}/reconcile", "post", "owner,admin,host"),
         };
         Assert.Equal(expected.Length, document["paths"]!.AsObject().Sum(p => p.Value!.AsObject().Count(o => o.Key != "parameters")));
         foreach (var (path, method, roles) in expected)

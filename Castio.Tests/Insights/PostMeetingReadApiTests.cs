@@ -73,6 +73,17 @@ public sealed class PostMeetingReadApiTests(AzuriteFixture azurite)
         Assert.Equal("text/csv", chat.Content.Headers.ContentType?.MediaType);
         Assert.Contains("Hello from Bob", await chat.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
 
+        // Reconciling again fills a peer Castio lost from RTK's session participants, and only for managers.
+        var peers = world.Store.Peers;
+        var lost = await peers.QueryAsync<Azure.Data.Tables.TableEntity>(e => e.PartitionKey == Castio.Core.PostMeeting.PostMeetingStore.PeerPartition(host.OrgId, rtkSessionId), cancellationToken: Ct).FirstAsync(Ct);
+        await peers.DeleteEntityAsync(lost.PartitionKey, lost.RowKey, cancellationToken: Ct);
+        var reconcile = await client.SendAsync(HttpMethod.Post, $"/api/meetings/{meetingId}/sessions/{rtkSessionId}/reconcile", token: host.AccessToken);
+        Assert.Equal(HttpStatusCode.OK, reconcile.StatusCode);
+        Assert.Equal(1, (int)(await reconcile.JsonAsync())["peersFilled"]!);
+        Assert.True((await peers.GetEntityIfExistsAsync<Azure.Data.Tables.TableEntity>(lost.PartitionKey, lost.RowKey, cancellationToken: Ct)).HasValue);
+        var unknown = await client.SendAsync(HttpMethod.Post, $"/api/meetings/{meetingId}/sessions/nope/reconcile", token: host.AccessToken);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+
         // Generating the summary again goes to RTK (which has the transcript).
         var trigger = await client.SendAsync(HttpMethod.Post, $"/api/meetings/{meetingId}/summary", token: host.AccessToken);
         Assert.Equal(HttpStatusCode.Accepted, trigger.StatusCode);
