@@ -56,7 +56,10 @@ public sealed class PostMeetingStore
     public Task EnsureCreatedAsync(CancellationToken cancellationToken) => _created.EnsureAsync(cancellationToken);
 
     /// <summary>The org's own Blob container for post-meeting copies.</summary>
-    public string OrgContainerName(Guid orgId) => $"{_namePrefix}org-{orgId:N}";
+    public string OrgContainerName(Guid orgId) => _namePrefix + OrgContainerBaseName(orgId);
+
+    /// <summary>The org's container without <c>Storage:NamePrefix</c> (as retention pointers name it).</summary>
+    public static string OrgContainerBaseName(Guid orgId) => $"org-{orgId:N}";
 
     // ---- Keys
 

@@ -1,3 +1,4 @@
+using Castio.Core.Retention;
 using System.Net;
 using Azure;
 using Azure.Data.Tables;
@@ -47,7 +48,7 @@ public sealed class MeetingCloser(MeetingService meetings)
 public sealed partial class PostMeetingWork(
     PostMeetingStore store, SessionProjections projections, SessionAnalytics analytics, RtkClient rtk, OrgStore orgs,
     MeetingCloser meetings, BlobServiceClient blobs, IHttpClientFactory http, IOptions<PostMeetingOptions> options,
-    TimeProvider time, ILogger<PostMeetingWork> logger)
+    ExpiryStore expiries, RetentionPolicy retention, TimeProvider time, ILogger<PostMeetingWork> logger)
 {
     public const string DownloadClient = "PostMeetingDownloads";
     public const string Stalled = "stalled";
@@ -182,6 +183,10 @@ public sealed partial class PostMeetingWork(
                 : $"{key.MeetingId:N}/{key.RtkSessionId}/{item.Kind}.{format}";
             var blob = container.GetBlobClient(name);
             var bytes = await download.Content.ReadAsByteArrayAsync(cancellationToken);
+
+            // Filed before the upload, so a crash in between leaves a pointer to nothing, never a copy nothing removes.
+            var dueAt = await retention.ArtefactDueAtAsync(key.OrgId, time.GetUtcNow(), cancellationToken);
+            await expiries.AddAsync(dueAt, key.OrgId.ToString("N"), [ExpiryTarget.Blob(PostMeetingStore.OrgContainerBaseName(key.OrgId), name)], cancellationToken);
             await blob.UploadAsync(new BinaryData(bytes), new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = contentType } }, cancellationToken);
             await UpdateAsync(table, key.OrgId, row, new()
             {

@@ -35,12 +35,7 @@ public class DiagnosticsApiTests(AzuriteFixture azurite, SimulatorFixture simula
         response.EnsureSuccessStatusCode();
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => TestPorts.Free();
 
     /// <summary>The app on a known port, phoning home to its own capture endpoint; RTK calls are not retried (a down simulator fails at once).</summary>
     private CastioApplication NewApp()

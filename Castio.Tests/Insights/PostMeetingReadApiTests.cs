@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Castio.Tests.Auth;
 using Castio.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Castio.Tests.Insights;
 
@@ -128,5 +129,27 @@ public sealed class PostMeetingReadApiTests(AzuriteFixture azurite)
         var none = await (await world.Client.SendAsync(HttpMethod.Post, $"/api/meetings/{meetingId}/summary", token: world.Org.Host.AccessToken)).ProblemAsync(HttpStatusCode.NotFound);
         Assert.Equal("postmeeting.session_not_found", (string?)none["code"]);
         Assert.Equal(HttpStatusCode.Forbidden, (await world.Client.SendAsync(HttpMethod.Post, $"/api/meetings/{meetingId}/summary", token: world.Org.Member.AccessToken)).StatusCode);
+    }
+    [Fact]
+    public async Task StoredCopiesAreRemovedOnceTheOrgsArtefactRetentionHasPassed()
+    {
+        await using var world = await InsightsWorld.StartAsync(azurite);
+        var settings = await world.Client.SendAsync(HttpMethod.Patch, "/api/diagnostics/settings", new { artefactRetentionDays = 1 }, token: world.Owner.AccessToken);
+        Assert.Equal(HttpStatusCode.OK, settings.StatusCode);
+        var host = world.Org.Host;
+        await world.FinishedSessionAsync(host, new { title = "Short-lived", recordingAutoStart = true });
+
+        var container = world.App.Services.GetRequiredService<Azure.Storage.Blobs.BlobServiceClient>()
+            .GetBlobContainerClient(world.Store.OrgContainerName(host.OrgId));
+        async Task<int> BlobsAsync() => await container.GetBlobsAsync(cancellationToken: Ct).CountAsync(Ct);
+        Assert.True(await BlobsAsync() >= 4, "recording, transcript, summary and chat are copied");
+
+        var sweeper = world.App.Services.GetRequiredService<Castio.Core.Retention.ExpirySweeper>();
+        await sweeper.SweepAsync(Ct);
+        Assert.True(await BlobsAsync() >= 4, "nothing is due yet");
+
+        world.App.Clock.Advance(TimeSpan.FromDays(1) + TimeSpan.FromHours(2));
+        await sweeper.SweepAsync(Ct);
+        Assert.Equal(0, await BlobsAsync());
     }
 }
