@@ -18,7 +18,8 @@ public static class DurableFunctions
     {
         if (catalog.Orchestrators.Count == 0 && catalog.Activities.Count == 0)
             return services;
-        services.AddInMemoryDurableTask(_ => { });
+        // The sidecar's gRPC port is chosen before it binds; below the ephemeral range nothing binding port 0 can take it.
+        services.AddInMemoryDurableTask(_ => { }, new InMemoryDurableTaskOptions { Port = LoopbackPorts.Free() });
         // Registered through the worker's (default-named) registry options, so orchestrators can reach the app's
         // failure reporting: the Durable worker builds orchestrators without a service provider.
         services.AddOptions<DurableTaskRegistry>().Configure<IServiceProvider>((registry, sp) => Register(registry, catalog, sp.GetService<FunctionFailures>()));

@@ -35,7 +35,7 @@ public class DiagnosticsApiTests(AzuriteFixture azurite, SimulatorFixture simula
         response.EnsureSuccessStatusCode();
     }
 
-    private static int FreePort() => TestPorts.Free();
+    private static int FreePort() => Castio.LocalHost.LoopbackPorts.Free();
 
     /// <summary>The app on a known port, phoning home to its own capture endpoint; RTK calls are not retried (a down simulator fails at once).</summary>
     private CastioApplication NewApp()
@@ -108,6 +108,17 @@ public class DiagnosticsApiTests(AzuriteFixture azurite, SimulatorFixture simula
         Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(HttpMethod.Get, "/api/diagnostics/health", token: owner.AccessToken)).StatusCode);
         app.Clock.Advance(TimeSpan.FromMinutes(4)); // 09:05: the timer's check
         await WaitForLogAsync(app, "Health check (scheduled)");
+
+        // The log line comes before the snapshot is saved: wait for the row itself.
+        var stored = DateTime.UtcNow.AddSeconds(15);
+        while (DateTime.UtcNow < stored)
+        {
+            var latest = await (await client.SendAsync(HttpMethod.Get, "/api/diagnostics/health/snapshots?limit=10", token: owner.AccessToken)).JsonAsync();
+            if (latest["snapshots"]!.AsArray().Any(s => (string?)s!["checkType"] == "scheduled"))
+                break;
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
         var other = await AuthTestKit.RegisterAsync(client);
         Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(HttpMethod.Get, "/api/diagnostics/health", token: other.AccessToken)).StatusCode);
 

@@ -20,7 +20,7 @@ public static class SentryCapture
     public const string VendorName = "sentry-vendor";
     public const string CustomerName = "sentry-customer";
 
-    public static int FreePort() => TestPorts.Free();
+    public static int FreePort() => Castio.LocalHost.LoopbackPorts.Free();
 
     public static string Dsn(int port, string name) => $"http://publickey@127.0.0.1:{port}/__capture/{name}/1";
 

@@ -172,6 +172,6 @@ internal sealed class PostMeetingWorld : IAsyncDisposable
         await Sim.DisposeAsync();
     }
 
-    public static int FreePort() => TestPorts.Free();
+    public static int FreePort() => Castio.LocalHost.LoopbackPorts.Free();
 }
 

@@ -104,6 +104,9 @@ public class WebhookApiTests(AzuriteFixture azurite)
         world.Sim.State.PauseWebhookDelivery();
         var a = await world.JoinAsync(ada.Token);
         var b = await world.JoinAsync(bob.Token);
+
+        // RTK's times have whole seconds: a leave in the joins' second would count before them (and hide the overlap).
+        await Task.Delay(TimeSpan.FromSeconds(1.1), Ct);
         await world.LeaveAsync((string)b["peer_id"]!);
         await world.LeaveAsync((string)a["peer_id"]!);
         var sessionId = (string)a["session_id"]!;

@@ -1,14 +1,15 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Castio.Tests.Infrastructure;
+namespace Castio.LocalHost;
 
 /// <summary>
-/// A port for an app that must know its own address before it starts (capture endpoints, restarts on the same port).
+/// A loopback port for a listener that must know its address before it starts: the in-memory Durable sidecar, and in
+/// tests, apps whose capture endpoints or restarts need their own port.
 /// Picked below Linux's ephemeral range (32768–60999), so an app binding port 0 meanwhile cannot be handed the same
 /// one; random, and checked free, against the other tests picking at the same time.
 /// </summary>
-public static class TestPorts
+public static class LoopbackPorts
 {
     public static int Free()
     {
