@@ -19,8 +19,9 @@ public class ActivationSweepTests(AzuriteFixture azurite, SimulatorFixture simul
         var app = new CastioApplication(azurite).WithRtkSimulator(simulator.Sim);
         return timers ? app : app.WithServices(s =>
         {
-            var timer = s.Single(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(TimerTriggers));
-            s.Remove(timer);
+            // Configured once per host the factory builds; the first pass already removed it from a shared list.
+            foreach (var timer in s.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(TimerTriggers)).ToList())
+                s.Remove(timer);
         });
     }
 
