@@ -206,13 +206,16 @@ public sealed class PostMeetingStore
     }
 
     /// <summary>Merges only the given properties into a row, creating it if absent (no ETag: disjoint facts commute).</summary>
+    /// <summary>Blind merges commute, so a burst of them to one partition (a session's peers, an org's sessions) is group-committed.</summary>
     internal static async Task MergeAsync(TableClient table, string partition, string row, IEnumerable<KeyValuePair<string, object?>> values, CancellationToken cancellationToken)
     {
         var entity = new TableEntity(partition, row);
         foreach (var (name, value) in values)
             if (value is not null) entity[name] = value;
-        await table.UpsertEntityAsync(entity, TableUpdateMode.Merge, cancellationToken);
+        await Merges.SubmitAsync(table, new TableTransactionAction(TableTransactionActionType.UpsertMerge, entity), cancellationToken: cancellationToken);
     }
+
+    private static readonly TableBatcher Merges = new();
 
     internal static bool IsConflict(RequestFailedException e) => e.Status is 409 or 412;
 }

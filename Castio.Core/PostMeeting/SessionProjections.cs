@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Azure;
 using Castio.Core.Common;
 using Azure.Data.Tables;
@@ -33,12 +34,25 @@ public sealed class SessionProjections(PostMeetingStore store, TimeProvider time
     public static bool IsTerminal(string? status) => status is "UPLOADED" or "ERRORED";
 
     /// <summary>Creates the session row if absent, and sets what every event of the session knows.</summary>
+    /// <remarks>
+    /// Every event of a session says the same: once this process has written a set of values it skips writing them again
+    /// for a while (a burst of participant events then costs one session write, not one each).
+    /// </remarks>
     public async Task SessionSeenAsync(MeetingRef meeting, string rtkSessionId, DateTimeOffset? startedAt, string? rtkAppId, string? title, CancellationToken cancellationToken)
     {
+        var now = time.GetUtcNow();
+        var seen = $"{meeting.OrgId:N}|{meeting.MeetingId:N}|{rtkSessionId}|{startedAt?.UtcTicks}|{rtkAppId}|{title}";
+        if (_seen.TryGetValue(seen, out var until) && until > now) return;
         await store.EnsureCreatedAsync(cancellationToken);
         await PostMeetingStore.MergeAsync(store.Sessions, PostMeetingStore.Org(meeting.OrgId), PostMeetingStore.SessionRow(meeting.MeetingId, rtkSessionId),
             Common(meeting, rtkSessionId, startedAt, rtkAppId, title), cancellationToken);
+        if (_seen.Count >= MaxSeen) _seen.Clear();
+        _seen[seen] = now + SeenFor;
     }
+
+    private const int MaxSeen = 10_000;
+    private static readonly TimeSpan SeenFor = TimeSpan.FromMinutes(5);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _seen = new(StringComparer.Ordinal);
 
     public async Task SessionEndedAsync(MeetingRef meeting, string rtkSessionId, DateTimeOffset? startedAt, DateTimeOffset endedAt, string? reason, string? rtkAppId, string? title, CancellationToken cancellationToken)
     {

@@ -67,13 +67,14 @@ public sealed class WebhookDeliveryEntity : ITableEntity
 }
 
 /// <summary>
-/// Business-key claim: partition = SHA-256 of the key, row = <c>k</c>. Points at the delivery that owns the fact;
-/// a later delivery of the same fact is a duplicate only once that delivery is processed.
+/// Business-key claim, kept in the ledger beside the deliveries of its org and day: partition as the delivery's,
+/// row = <c>k_</c> + SHA-256 of the key (after every delivery row, so listings never meet it; removed with the day).
+/// Points at the delivery that owns the fact.
 /// </summary>
 public sealed class WebhookKeyEntity : ITableEntity
 {
     public string PartitionKey { get; set; } = "";
-    public string RowKey { get; set; } = "k";
+    public string RowKey { get; set; } = "";
     public DateTimeOffset? Timestamp { get; set; }
     public ETag ETag { get; set; }
 
@@ -85,21 +86,34 @@ public sealed class WebhookKeyEntity : ITableEntity
 }
 
 /// <summary>
-/// The delivery ledger (<c>webhookdeliveries</c>) and its business-key claims (<c>webhookkeys</c>).
-/// Listing is by org and day, newest first (the diagnostics routes).
+/// The delivery ledger (<c>webhookdeliveries</c>) with its business-key claims. Listing is by org and day, newest
+/// first (the diagnostics routes). Writes go through a <see cref="TableBatcher"/>: a burst of deliveries of one org
+/// costs a few transactions, and a delivery's row and its claim usually travel in the same one.
 /// </summary>
 public sealed class WebhookLedger
 {
     public const string DeliveriesTable = "webhookdeliveries";
-    public const string KeysTable = "webhookkeys";
+    private const string ClaimPrefix = "k_";
+
+    /// <summary>
+    /// A delivery still being applied this long after it arrived is dead (RTK expects an answer within 3 s and retries
+    /// otherwise, spec §11.5); younger, it is in flight and a second delivery of its fact is a duplicate.
+    /// </summary>
+    public static readonly TimeSpan InFlightFor = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Claims live in the day of their delivery; in the first hour of a day the previous day's claim is looked at too, so a
+    /// retry just after midnight is still recognised. RTK's retry schedule is UNVERIFIED (spec §11.5); Dyte's was minutes.
+    /// </summary>
+    public static readonly TimeSpan ClaimLookback = TimeSpan.FromHours(1);
     public const string Unmatched = "unmatched";
 
     /// <summary>Bodies above this are not kept inline (a table property holds 64 KiB); RTK's bodies are a few KiB.</summary>
     public const int MaxStoredBodyBytes = 60 * 1024;
 
     private readonly TableClient _deliveries;
-    private readonly TableClient _keys;
     private readonly CreateOnce _created;
+    private readonly TableBatcher _batcher = new();
     private readonly ExpiryStore? _expiries;
 
     // Day partitions this process has already filed for retention (the pointer is an idempotent upsert).
@@ -109,8 +123,7 @@ public sealed class WebhookLedger
     {
         _expiries = expiries;
         _deliveries = tables.GetTableClient(namePrefix + DeliveriesTable);
-        _keys = tables.GetTableClient(namePrefix + KeysTable);
-        _created = new CreateOnce(ct => Task.WhenAll(_deliveries.CreateIfNotExistsAsync(ct), _keys.CreateIfNotExistsAsync(ct)));
+        _created = new CreateOnce(ct => _deliveries.CreateIfNotExistsAsync(ct));
     }
 
     public static string PartitionFor(Guid? orgId, DateTimeOffset at) =>
@@ -136,7 +149,7 @@ public sealed class WebhookLedger
     {
         await EnsureCreatedAsync(cancellationToken);
         await FileForRetentionAsync(delivery.PartitionKey, cancellationToken);
-        await _deliveries.AddEntityAsync(delivery, cancellationToken);
+        await _batcher.SubmitAsync(_deliveries, new TableTransactionAction(TableTransactionActionType.Add, delivery), (delivery.Body?.Length ?? 0) * 4 / 3 + 2048, cancellationToken);
     }
 
     /// <summary>
@@ -171,7 +184,7 @@ public sealed class WebhookLedger
             [nameof(WebhookDeliveryEntity.DuplicateOf)] = delivery.DuplicateOf,
             [nameof(WebhookDeliveryEntity.Replays)] = delivery.Replays,
         };
-        await _deliveries.UpdateEntityAsync(entity, ETag.All, TableUpdateMode.Merge, cancellationToken);
+        await _batcher.SubmitAsync(_deliveries, new TableTransactionAction(TableTransactionActionType.UpdateMerge, entity, ETag.All), cancellationToken: cancellationToken);
     }
 
     public async Task<WebhookDeliveryEntity?> GetAsync(string partition, string row, CancellationToken cancellationToken)
@@ -225,41 +238,67 @@ public sealed class WebhookLedger
 
     /// <summary>
     /// Claims <paramref name="businessKey"/> for a delivery. Returns null when this delivery now owns the fact, or the
-    /// earlier delivery that already processed it (this one is then a duplicate). A claim whose delivery never finished
-    /// (failed, or the host died mid-way) is taken over: the fact is applied again, idempotently.
+    /// earlier delivery that owns it (this one is then a duplicate): one that processed it, or one still in flight
+    /// (if that one fails, RTK retries it). A claim whose delivery failed or died is taken over: the fact is applied
+    /// again, idempotently.
     /// </summary>
-    public async Task<WebhookDeliveryEntity?> ClaimAsync(string businessKey, WebhookDeliveryEntity delivery, CancellationToken cancellationToken)
+    public async Task<WebhookDeliveryEntity?> ClaimAsync(string businessKey, WebhookDeliveryEntity delivery, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await EnsureCreatedAsync(cancellationToken);
+        var row = ClaimPrefix + TableKeys.Hash(businessKey);
+        var yesterday = delivery.ReceivedAt.UtcDateTime.TimeOfDay < ClaimLookback && delivery.OrgId is { } orgId
+            ? PartitionFor(orgId, delivery.ReceivedAt.AddDays(-1)) : null;
+        if (yesterday is not null && await ClaimOwnerAsync(yesterday, row, delivery.Id, now, cancellationToken) is { } earlier)
+            return earlier;
+
         var claim = new WebhookKeyEntity
         {
-            PartitionKey = TableKeys.Hash(businessKey), BusinessKey = businessKey, DeliveryPartition = delivery.PartitionKey,
+            PartitionKey = delivery.PartitionKey, RowKey = row, BusinessKey = businessKey, DeliveryPartition = delivery.PartitionKey,
             DeliveryRow = delivery.RowKey, DeliveryId = delivery.Id, RtkUuid = delivery.RtkUuid,
         };
         for (var attempt = 0; attempt < 5; attempt++)
         {
             try
             {
-                await _keys.AddEntityAsync(claim, cancellationToken);
+                await _batcher.SubmitAsync(_deliveries, new TableTransactionAction(TableTransactionActionType.Add, claim), cancellationToken: cancellationToken);
                 return null;
             }
             catch (RequestFailedException e) when (e.Status == 409)
             {
             }
-            var existing = (await _keys.GetEntityIfExistsAsync<WebhookKeyEntity>(claim.PartitionKey, claim.RowKey, cancellationToken: cancellationToken)).ValueOrNull();
+
+            var existing = (await _deliveries.GetEntityIfExistsAsync<WebhookKeyEntity>(claim.PartitionKey, row, cancellationToken: cancellationToken)).ValueOrNull();
             if (existing is null) continue;
             if (existing.DeliveryId == delivery.Id) return null;
-            var owner = await GetAsync(existing.DeliveryPartition, existing.DeliveryRow, cancellationToken);
-            if (owner is { Status: WebhookDeliveryStatus.Processed }) return owner;
+            if (await OwnerAsync(existing, now, cancellationToken) is { } owner) return owner;
             try
             {
-                await _keys.UpdateEntityAsync(claim, existing.ETag, TableUpdateMode.Replace, cancellationToken);
+                await _batcher.SubmitAsync(_deliveries, new TableTransactionAction(TableTransactionActionType.UpdateReplace, claim, existing.ETag), cancellationToken: cancellationToken);
                 return null;
             }
             catch (RequestFailedException e) when (e.Status is 412 or 404)
             {
             }
         }
-        return null;
+
+        throw new RequestFailedException(503, "The claim of a webhook fact kept changing; the delivery is not recorded as processed.");
+    }
+
+    private async Task<WebhookDeliveryEntity?> ClaimOwnerAsync(string partition, string row, Guid deliveryId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var existing = (await _deliveries.GetEntityIfExistsAsync<WebhookKeyEntity>(partition, row, cancellationToken: cancellationToken)).ValueOrNull();
+        return existing is null || existing.DeliveryId == deliveryId ? null : await OwnerAsync(existing, now, cancellationToken);
+    }
+
+    /// <summary>The delivery behind a claim if it keeps the fact: processed, or in flight; null if it failed or died.</summary>
+    private async Task<WebhookDeliveryEntity?> OwnerAsync(WebhookKeyEntity claim, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var owner = await GetAsync(claim.DeliveryPartition, claim.DeliveryRow, cancellationToken);
+        return owner switch
+        {
+            { Status: WebhookDeliveryStatus.Processed } => owner,
+            { Status: WebhookDeliveryStatus.Received or WebhookDeliveryStatus.Processing } when now - owner.ReceivedAt < InFlightFor => owner,
+            _ => null,
+        };
     }
 }

@@ -78,7 +78,7 @@ public sealed partial class WebhookService(
 
         // Recording the delivery and claiming its fact go together; the delivery is ours once the row is written.
         var recorded = ledger.AddAsync(delivery, cancellationToken);
-        var claim = meeting is null || delivery.BusinessKey is null ? Task.FromResult<WebhookDeliveryEntity?>(null) : ledger.ClaimAsync(delivery.BusinessKey, delivery, cancellationToken);
+        var claim = meeting is null || delivery.BusinessKey is null ? Task.FromResult<WebhookDeliveryEntity?>(null) : ledger.ClaimAsync(delivery.BusinessKey, delivery, now, cancellationToken);
         WebhookDeliveryEntity? owner;
         try
         {
@@ -116,7 +116,7 @@ public sealed partial class WebhookService(
         delivery.Status = WebhookDeliveryStatus.Processing;
         delivery.ProcessedAt = null;
         await ledger.SetOutcomeAsync(delivery, cancellationToken);
-        var owner = meeting is not null && delivery.BusinessKey is { } key ? await ledger.ClaimAsync(key, delivery, cancellationToken) : null;
+        var owner = meeting is not null && delivery.BusinessKey is { } key ? await ledger.ClaimAsync(key, delivery, time.GetUtcNow(), cancellationToken) : null;
         return await ProcessAsync(delivery, payload, meeting, owner, started, cancellationToken);
     }
 

@@ -71,8 +71,11 @@ public class WebhookReliabilityTests(AzuriteFixture azurite)
         // Nothing lost: every delivery has a ledger row with a final status; every duplicate was recognised or re-applied harmlessly.
         Assert.Equal(noisy.Count, statuses.Count);
         Assert.DoesNotContain(statuses, s => s is WebhookDeliveryStatus.Received or WebhookDeliveryStatus.Failed);
-        Assert.True(statuses.Count(s => s == WebhookDeliveryStatus.Duplicate) >= (noisy.Count - clean.Count) * 0.9);
-        var ledgerRows = await SnapshotAsync(world.App.Tables, shuffled.Prefix + WebhookLedger.DeliveriesTable, keepVolatile: true);
+        // Nothing applied twice: each fact processed by exactly one delivery, every repeat recognised, even when it raced its original.
+        Assert.Equal(clean.Count, statuses.Count(s => s == WebhookDeliveryStatus.Processed));
+        Assert.Equal(noisy.Count - clean.Count, statuses.Count(s => s == WebhookDeliveryStatus.Duplicate));
+        var ledgerRows = (await SnapshotAsync(world.App.Tables, shuffled.Prefix + WebhookLedger.DeliveriesTable, keepVolatile: true))
+            .Where(r => !r.Contains("RowKey=k_", StringComparison.Ordinal)).ToList(); // business-key claims share the table
         Assert.Equal(noisy.Count, ledgerRows.Count);
         var sessions = await SnapshotAsync(world.App.Tables, shuffled.Prefix + PostMeetingStore.SessionsTable);
         Assert.Equal(clean.Select(e => e.SessionId).Distinct().Count(), sessions.Count);

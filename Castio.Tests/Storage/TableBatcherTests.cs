@@ -1,0 +1,80 @@
+using Azure;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Data.Tables;
+using Castio.Core.Storage;
+using Castio.Tests.Infrastructure;
+
+namespace Castio.Tests.Storage;
+
+/// <summary>Group commit: a burst to one partition costs few requests, and each caller still gets its own outcome.</summary>
+public class TableBatcherTests(AzuriteFixture azurite)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task ABurstOfWritesToOnePartitionIsStoredInFarFewerRequestsThanWrites()
+    {
+        var (table, requests) = await TableAsync();
+        var batcher = new TableBatcher();
+        requests.Reset();
+        await Task.WhenAll(Enumerable.Range(0, 200).Select(i =>
+            batcher.SubmitAsync(table, new TableTransactionAction(TableTransactionActionType.Add, new TableEntity("p", $"r{i:D3}") { ["N"] = i }), cancellationToken: Ct)));
+
+        var stored = await table.QueryAsync<TableEntity>(e => e.PartitionKey == "p", cancellationToken: Ct).ToListAsync(Ct);
+        Assert.Equal(Enumerable.Range(0, 200), stored.Select(e => e.GetInt32("N")!.Value).Order());
+        Assert.InRange(requests.Count, 2, 50);
+    }
+
+    [Fact]
+    public async Task OneFailingActionFailsOnlyItsOwnCallerAndTheRestAreStored()
+    {
+        var (table, _) = await TableAsync();
+        await table.AddEntityAsync(new TableEntity("p", "r007") { ["N"] = -1 }, Ct);
+        var batcher = new TableBatcher();
+        var writes = Enumerable.Range(0, 40).Select(i =>
+            batcher.SubmitAsync(table, new TableTransactionAction(TableTransactionActionType.Add, new TableEntity("p", $"r{i:D3}") { ["N"] = i }), cancellationToken: Ct)).ToList();
+
+        var failure = await Assert.ThrowsAsync<RequestFailedException>(() => writes[7]);
+        Assert.Equal(409, failure.Status);
+        await Task.WhenAll(writes.Where((_, i) => i != 7));
+        var stored = (await table.QueryAsync<TableEntity>(e => e.PartitionKey == "p", cancellationToken: Ct).ToListAsync(Ct)).ToDictionary(e => e.RowKey, e => e.GetInt32("N"));
+        Assert.Equal(40, stored.Count);
+        Assert.Equal(-1, stored["r007"]);
+    }
+
+    [Fact]
+    public async Task WritesToOneRowKeepTheirOrderAndEachGetsItsETag()
+    {
+        var (table, _) = await TableAsync();
+        var batcher = new TableBatcher();
+        var etags = await Task.WhenAll(Enumerable.Range(0, 30).Select(i =>
+            batcher.SubmitAsync(table, new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity("p", "same") { ["N"] = i }), cancellationToken: Ct)));
+
+        var row = (await table.GetEntityAsync<TableEntity>("p", "same", cancellationToken: Ct)).Value;
+        Assert.Equal(29, row.GetInt32("N"));
+        Assert.Equal(row.ETag, etags[^1]);
+        Assert.Equal(30, etags.Distinct().Count());
+    }
+
+    private async Task<(TableClient Table, RequestCounter Requests)> TableAsync()
+    {
+        var requests = new RequestCounter();
+        var options = new TableClientOptions();
+        options.AddPolicy(requests, HttpPipelinePosition.PerCall);
+        var table = new TableServiceClient(azurite.ConnectionString, options).GetTableClient(AzuriteFixture.UniqueName("batch"));
+        await table.CreateIfNotExistsAsync(Ct);
+        return (table, requests);
+    }
+
+    private sealed class RequestCounter : HttpPipelineSynchronousPolicy
+    {
+        private int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        public void Reset() => Volatile.Write(ref _count, 0);
+
+        public override void OnSendingRequest(HttpMessage message) => Interlocked.Increment(ref _count);
+    }
+}
