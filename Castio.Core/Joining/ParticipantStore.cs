@@ -22,6 +22,9 @@ public sealed class ParticipantStore
     private readonly ExpiryStore _expiries;
     private readonly CreateOnce _created;
 
+    // A join storm writes one org partition: participant rows and events are group-committed.
+    private readonly TableBatcher _batcher = new();
+
     public ParticipantStore(TableServiceClient tables, ExpiryStore expiries, string namePrefix = "")
     {
         _participants = tables.GetTableClient(namePrefix + ParticipantsTable);
@@ -83,12 +86,12 @@ public sealed class ParticipantStore
         };
         try
         {
-            var response = await _participants.SubmitTransactionAsync(
-                [new(TableTransactionActionType.Add, participant), new(TableTransactionActionType.Add, index)], cancellationToken);
-            participant.ETag = response.Value[0].Headers.ETag ?? default;
+            var etags = await _batcher.SubmitGroupAsync(_participants,
+                [new(TableTransactionActionType.Add, participant), new(TableTransactionActionType.Add, index)], cancellationToken: cancellationToken);
+            participant.ETag = etags[0];
             return true;
         }
-        catch (TableTransactionFailedException e) when (e.Status == 409)
+        catch (RequestFailedException e) when (e.Status == 409)
         {
             return false;
         }
@@ -99,8 +102,7 @@ public sealed class ParticipantStore
     {
         try
         {
-            var response = await _participants.UpdateEntityAsync(participant, participant.ETag, TableUpdateMode.Replace, cancellationToken);
-            participant.ETag = response.Headers.ETag ?? default;
+            participant.ETag = await _batcher.SubmitAsync(_participants, new TableTransactionAction(TableTransactionActionType.UpdateReplace, participant, participant.ETag), cancellationToken: cancellationToken);
             return true;
         }
         catch (RequestFailedException e) when (e.Status is 412 or 404)
@@ -135,7 +137,7 @@ public sealed class ParticipantStore
     public async Task AddEventAsync(ParticipantEventEntity e, CancellationToken cancellationToken)
     {
         await _created.EnsureAsync(cancellationToken);
-        await _events.AddEntityAsync(e, cancellationToken);
+        await _batcher.SubmitAsync(_events, new TableTransactionAction(TableTransactionActionType.Add, e), cancellationToken: cancellationToken);
     }
 
     /// <summary>A meeting's participant events, oldest first.</summary>

@@ -9,7 +9,8 @@ namespace Castio.Core.Storage;
 /// sent together as one entity-group transaction (up to 100 actions, well under 4 MiB), so a burst of N writers costs a
 /// handful of requests instead of N. A lone write goes out at once as a plain request: no added latency when idle.
 /// Each caller still gets its own outcome: when one action of a transaction fails (a 409 on an add, a 412 on a
-/// conditional update), only its caller sees the failure and the others are sent again without it.
+/// conditional update), only its caller sees the failure and the others are sent again without it. Actions that must
+/// be stored together are submitted as one group: they always travel in the same transaction.
 /// </summary>
 public sealed class TableBatcher
 {
@@ -23,9 +24,18 @@ public sealed class TableBatcher
 
     /// <summary>Sends <paramref name="action"/> with whatever else is waiting for its partition; gives the stored entity's new ETag.</summary>
     /// <param name="approximateBytes">Roughly how large the entity is on the wire (large binary properties matter).</param>
-    public Task<ETag> SubmitAsync(TableClient table, TableTransactionAction action, int approximateBytes = 1024, CancellationToken cancellationToken = default)
+    public async Task<ETag> SubmitAsync(TableClient table, TableTransactionAction action, int approximateBytes = 1024, CancellationToken cancellationToken = default) =>
+        (await SubmitGroupAsync(table, [action], approximateBytes, cancellationToken))[0];
+
+    /// <summary>Sends actions on one partition, at most 100, that are stored all or none; gives their new ETags in order.</summary>
+    public Task<ETag[]> SubmitGroupAsync(TableClient table, IReadOnlyList<TableTransactionAction> actions, int approximateBytes = 1024, CancellationToken cancellationToken = default)
     {
-        var key = (table, action.Entity.PartitionKey);
+        if (actions.Count is 0 or > MaxActions || actions.Any(a => a.Entity.PartitionKey != actions[0].Entity.PartitionKey))
+        {
+            throw new ArgumentException("A group is 1 to 100 actions on one partition.", nameof(actions));
+        }
+
+        var key = (table, actions[0].Entity.PartitionKey);
         if (_lanes.Count > MaxIdleLanes)
         {
             foreach (var (k, idle) in _lanes)
@@ -38,12 +48,12 @@ public sealed class TableBatcher
         }
 
         var lane = _lanes.GetOrAdd(key, _ => new Lane(table));
-        return lane.Enqueue(new Pending(action, approximateBytes)).WaitAsync(cancellationToken);
+        return lane.Enqueue(new Pending(actions, approximateBytes)).WaitAsync(cancellationToken);
     }
 
-    private sealed record Pending(TableTransactionAction Action, int Bytes)
+    private sealed record Pending(IReadOnlyList<TableTransactionAction> Actions, int Bytes)
     {
-        public TaskCompletionSource<ETag> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<ETag[]> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     private sealed class Lane(TableClient table)
@@ -63,7 +73,7 @@ public sealed class TableBatcher
             }
         }
 
-        public Task<ETag> Enqueue(Pending pending)
+        public Task<ETag[]> Enqueue(Pending pending)
         {
             lock (_gate)
             {
@@ -93,23 +103,33 @@ public sealed class TableBatcher
             {
                 var batch = new List<Pending>();
                 var rows = new HashSet<string>(StringComparer.Ordinal);
-                var bytes = 0;
-                for (var i = 0; i < _queue.Count && batch.Count < MaxActions; i++)
+                var (actions, bytes) = (0, 0);
+                for (var i = 0; i < _queue.Count; i++)
                 {
                     var p = _queue[i];
-                    if (batch.Count > 0 && bytes + p.Bytes > MaxBytes)
+                    if (batch.Count > 0 && (actions + p.Actions.Count > MaxActions || bytes + p.Bytes > MaxBytes))
                     {
                         break;
                     }
 
-                    if (!rows.Add(p.Action.Entity.RowKey))
+                    if (p.Actions.Any(a => rows.Contains(a.Entity.RowKey)))
                     {
-                        // Keep per-row order: nothing for this row may overtake it.
+                        // Keep per-row order: nothing for these rows may overtake it (and a row appears once per transaction).
+                        foreach (var a in p.Actions)
+                        {
+                            rows.Add(a.Entity.RowKey);
+                        }
+
                         continue;
                     }
 
+                    foreach (var a in p.Actions)
+                    {
+                        rows.Add(a.Entity.RowKey);
+                    }
+
                     batch.Add(p);
-                    bytes += p.Bytes;
+                    (actions, bytes) = (actions + p.Actions.Count, bytes + p.Bytes);
                     _queue.RemoveAt(i--);
                 }
 
@@ -128,25 +148,32 @@ public sealed class TableBatcher
             {
                 try
                 {
-                    if (batch.Count == 1)
+                    if (batch is [{ Actions: [var single] } only])
                     {
-                        batch[0].Done.TrySetResult((await SendOneAsync(batch[0].Action)).Headers.ETag ?? default);
+                        only.Done.TrySetResult([(await SendOneAsync(single)).Headers.ETag ?? default]);
                         return;
                     }
 
-                    var responses = (await table.SubmitTransactionAsync(batch.Select(p => p.Action), CancellationToken.None)).Value;
-                    for (var i = 0; i < batch.Count; i++)
+                    var responses = (await table.SubmitTransactionAsync(batch.SelectMany(p => p.Actions), CancellationToken.None)).Value;
+                    var at = 0;
+                    foreach (var p in batch)
                     {
-                        batch[i].Done.TrySetResult(i < responses.Count ? responses[i].Headers.ETag ?? default : default);
+                        var etags = new ETag[p.Actions.Count];
+                        for (var j = 0; j < etags.Length; j++, at++)
+                        {
+                            etags[j] = at < responses.Count ? responses[at].Headers.ETag ?? default : default;
+                        }
+
+                        p.Done.TrySetResult(etags);
                     }
 
                     return;
                 }
-                catch (TableTransactionFailedException e) when (e.FailedTransactionActionIndex is int index && index < batch.Count)
+                catch (TableTransactionFailedException e) when (e.FailedTransactionActionIndex is int index && Owner(batch, index) is { } failed)
                 {
-                    // Only that action failed; the transaction stored nothing, so the rest go again.
-                    batch[index].Done.TrySetException(new RequestFailedException(e.Status, e.Message, e.ErrorCode, e));
-                    batch.RemoveAt(index);
+                    // Only that group failed; the transaction stored nothing, so the rest go again.
+                    failed.Done.TrySetException(new RequestFailedException(e.Status, e.Message, e.ErrorCode, e));
+                    batch.Remove(failed);
                 }
                 catch (Exception e)
                 {
@@ -158,6 +185,21 @@ public sealed class TableBatcher
                     return;
                 }
             }
+        }
+
+        private static Pending? Owner(List<Pending> batch, int actionIndex)
+        {
+            foreach (var p in batch)
+            {
+                if (actionIndex < p.Actions.Count)
+                {
+                    return p;
+                }
+
+                actionIndex -= p.Actions.Count;
+            }
+
+            return null;
         }
 
         private Task<Response> SendOneAsync(TableTransactionAction a) => a.ActionType switch

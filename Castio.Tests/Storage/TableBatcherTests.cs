@@ -44,6 +44,23 @@ public class TableBatcherTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task AGroupIsStoredAllOrNoneWhileTheOtherWritesOfItsTransactionAreStored()
+    {
+        var (table, _) = await TableAsync();
+        await table.AddEntityAsync(new TableEntity("p", "taken"), Ct);
+        var batcher = new TableBatcher();
+        var others = Enumerable.Range(0, 20).Select(i =>
+            batcher.SubmitAsync(table, new TableTransactionAction(TableTransactionActionType.Add, new TableEntity("p", $"r{i:D3}")), cancellationToken: Ct)).ToList();
+        var group = batcher.SubmitGroupAsync(table,
+            [new(TableTransactionActionType.Add, new TableEntity("p", "new")), new(TableTransactionActionType.Add, new TableEntity("p", "taken"))], cancellationToken: Ct);
+
+        Assert.Equal(409, (await Assert.ThrowsAsync<RequestFailedException>(() => group)).Status);
+        await Task.WhenAll(others);
+        Assert.False((await table.GetEntityIfExistsAsync<TableEntity>("p", "new", cancellationToken: Ct)).HasValue);
+        Assert.Equal(21, await table.QueryAsync<TableEntity>(e => e.PartitionKey == "p", cancellationToken: Ct).CountAsync(Ct));
+    }
+
+    [Fact]
     public async Task WritesToOneRowKeepTheirOrderAndEachGetsItsETag()
     {
         var (table, _) = await TableAsync();
