@@ -50,6 +50,24 @@ public sealed class SessionProjections(PostMeetingStore store, TimeProvider time
         _seen[seen] = now + SeenFor;
     }
 
+    /// <summary>
+    /// Whether the session is known to have ended (a participant fact arriving after that must reopen its record).
+    /// An ended session stays ended; "not ended" is read again after a few seconds, so a burst costs one read.
+    /// </summary>
+    public async Task<bool> IsEndedAsync(SessionKey key, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var cacheKey = $"{key.OrgId:N}|{key.MeetingId:N}|{key.RtkSessionId}";
+        if (_ended.TryGetValue(cacheKey, out var known) && (known.Ended || known.Until > now)) return known.Ended;
+        var ended = (await store.GetSessionAsync(key, cancellationToken))?.EndedAt is not null;
+        if (_ended.Count >= MaxSeen) _ended.Clear();
+        _ended[cacheKey] = (ended, now + LiveFor);
+        return ended;
+    }
+
+    private static readonly TimeSpan LiveFor = TimeSpan.FromSeconds(3);
+    private readonly ConcurrentDictionary<string, (bool Ended, DateTimeOffset Until)> _ended = new(StringComparer.Ordinal);
+
     private const int MaxSeen = 10_000;
     private static readonly TimeSpan SeenFor = TimeSpan.FromMinutes(5);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _seen = new(StringComparer.Ordinal);
@@ -60,6 +78,7 @@ public sealed class SessionProjections(PostMeetingStore store, TimeProvider time
         await PostMeetingStore.MergeAsync(store.Sessions, PostMeetingStore.Org(meeting.OrgId), PostMeetingStore.SessionRow(meeting.MeetingId, rtkSessionId),
             [.. Common(meeting, rtkSessionId, startedAt, rtkAppId, title), new(nameof(SessionEntity.EndedAt), endedAt), new(nameof(SessionEntity.EndReason), reason)],
             cancellationToken);
+        _ended[$"{meeting.OrgId:N}|{meeting.MeetingId:N}|{rtkSessionId}"] = (true, DateTimeOffset.MaxValue);
     }
 
     private static IEnumerable<KeyValuePair<string, object?>> Common(MeetingRef meeting, string rtkSessionId, DateTimeOffset? startedAt, string? rtkAppId, string? title) =>

@@ -207,8 +207,8 @@ public sealed partial class WebhookService(
                     projections.SessionSeenAsync(meeting, sessionId, startedAt, appId, title, cancellationToken),
                     projections.PeerAsync(meeting, sessionId, new PeerFact(peerId, participant.CustomParticipantId ?? participant.ClientSpecificId, participant.UserDisplayName,
                         RtkWebhookPayload.ParseTime(participant.JoinedAt), RtkWebhookPayload.ParseTime(participant.LeftAt), left), cancellationToken));
-                // A leave reported after the session ended changes its totals: let the orchestration recount.
-                return left && m?.EndedAt is not null ? await DueAsync(Key()!, cancellationToken) : null;
+                // A participant reported after the session ended changes its totals: let the orchestration recount.
+                return m?.EndedAt is not null || await projections.IsEndedAsync(Key()!, cancellationToken) ? await DueAsync(Key()!, cancellationToken) : null;
 
             case WebhookFacts.RecordingStatusUpdate when p.Recording is { } r && (r.Id ?? r.RecordingId) is { } recordingId:
                 var recording = await projections.RecordingAsync(meeting, new RecordingFact(recordingId, r.RoomUuid ?? m?.SessionId, r.Status ?? "",

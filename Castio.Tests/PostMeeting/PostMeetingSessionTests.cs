@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Text;
 using Azure.Storage.Blobs;
 using Castio.Core.PostMeeting;
 using Castio.Core.Webhooks;
@@ -121,5 +123,49 @@ public class PostMeetingSessionTests(AzuriteFixture azurite)
         var active = await scope.ServiceProvider.GetRequiredService<Castio.Core.Meetings.MeetingService>().EnsureActiveForJoinAsync(world.Owner.OrgId, meetingId, Ct);
         Assert.True(active.Succeeded, active.Error?.Code);
         return active.Value.RtkMeetingId!;
+    }
+
+    [Fact]
+    public async Task AParticipantReportedAfterTheRecordWasCompletedIsCountedInTheRecordAndAnalytics()
+    {
+        using var signing = RSA.Create(2048);
+        var options = PostMeetingWorld.DefaultSimulator();
+        options.WebhookSigningKey = signing;
+        await using var world = await PostMeetingWorld.StartAsync(azurite, options);
+        var (meetingId, rtkMeetingId) = await world.StartMeetingAsync(new { title = "Late facts" });
+        var ada = await world.AddParticipantAsync(rtkMeetingId, "Ada");
+        var bob = await world.AddParticipantAsync(rtkMeetingId, "Bob");
+        var adaPeer = await world.JoinAsync(ada.Token);
+        var sessionId = (string)adaPeer["session_id"]!;
+        var bobPeer = (string)(await world.JoinAsync(bob.Token))["peer_id"]!;
+        await world.LeaveAsync(bobPeer);
+        await world.LeaveAsync((string)adaPeer["peer_id"]!);
+        await world.ArtefactsAsync(sessionId, chat: true, transcript: true, summary: true);
+        var key = new SessionKey(world.Owner.OrgId, meetingId, sessionId);
+        var completed = await world.CompletedAsync(key);
+        var day = DateOnly.FromDateTime(completed.StartedAt!.Value.UtcDateTime);
+        Assert.Equal(2, Assert.Single(await world.Store.ListDailyAnalyticsAsync(world.Owner.OrgId, day, day, Ct)).Participants);
+
+        // RTK delivers Carol's join and leave only now (webhooks are unordered and late): Bob's deliveries with Carol's ids.
+        var carolId = Guid.NewGuid().ToString("D");
+        var carolPeer = Guid.NewGuid().ToString("D");
+        foreach (var name in new[] { "meeting.participantJoined", "meeting.participantLeft" })
+        {
+            var bobs = world.Sim.State.Deliveries.First(d => d.Event == name && d.Body.Contains(bob.ParticipantId, StringComparison.Ordinal));
+            var body = Encoding.UTF8.GetBytes(bobs.Body.Replace(bob.ParticipantId, carolId).Replace(bobPeer, carolPeer).Replace("\"Bob\"", "\"Carol\""));
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/rtk") { Content = new ByteArrayContent(body) };
+            request.Content.Headers.ContentType = new("application/json");
+            request.Headers.TryAddWithoutValidation("rtk-signature", Convert.ToBase64String(signing.SignData(body, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)));
+            request.Headers.TryAddWithoutValidation("rtk-uuid", Guid.NewGuid().ToString());
+            Assert.Equal(HttpStatusCode.OK, (await world.Client.SendAsync(request, Ct)).StatusCode);
+        }
+
+        // The finished record is reopened and counted again: three participants, in the session and in the day's figures.
+        var analytics = await Eventually.GetAsync(async () => (await world.Store.ListDailyAnalyticsAsync(world.Owner.OrgId, day, day, Ct)) is [{ Participants: 3 } row] ? row : null,
+            TimeSpan.FromSeconds(60), Ct);
+        Assert.Equal(1, analytics.Sessions);
+        var record = (await world.Store.GetSessionRecordAsync(key, Ct))!;
+        Assert.Equal(3, record.TotalParticipants);
+        Assert.Contains(record.Participants, p => p.ParticipantId == carolId && p.Name == "Carol" && p.LeftAt is not null);
     }
 }
