@@ -88,7 +88,9 @@ public sealed partial class JoinService(
                 UserId = caller.UserId,
                 DisplayName = user?.Name ?? "",
                 Role = caller.Role.ToWire(),
-                PresetName = JoinPresets.ForMember(caller.Role, type, meeting.HostUserId == caller.UserId),
+                // Chosen once: a rejoin keeps this preset (and its RTK participant) even if the meeting's waiting room
+                // was switched since; the switch applies to people joining for the first time.
+                PresetName = JoinPresets.ForMember(caller.Role, type, meeting.HostUserId == caller.UserId, meeting.WaitingRoomEnabled),
                 FirstJoinedAt = now,
             };
         }
