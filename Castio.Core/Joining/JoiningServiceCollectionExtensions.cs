@@ -15,6 +15,7 @@ public static class JoiningServiceCollectionExtensions
         services.TryAddSingleton(sp => new ParticipantStore(
             sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<ExpiryStore>(), sp.GetRequiredService<IOptions<StorageOptions>>().Value.NamePrefix));
         services.TryAddSingleton<ParticipantCounters>();
+        services.TryAddSingleton<ParticipantDepartures>();
         services.TryAddSingleton<ParticipantTokenVault>();
         services.TryAddTransient<JoinMeetings>();
         // Transient like the typed RtkClient it uses.
