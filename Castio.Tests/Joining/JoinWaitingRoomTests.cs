@@ -46,6 +46,32 @@ public class JoinWaitingRoomTests(AzuriteFixture azurite, SimulatorFixture simul
     }
 
     [Fact]
+    public async Task AJoinProvisionsANoWaitPresetThatAnOlderRtkAppLacks()
+    {
+        await using var app = NewApp();
+        using var client = app.CreateHttpClient();
+        var owner = await AuthTestKit.RegisterAsync(client);
+        var members = await app.MembersAsync(owner, 2);
+        var meeting = await client.ActiveMeetingAsync(owner, new { title = "Older app", meetingType = "video", waitingRoomEnabled = false });
+        var appId = (await app.Services.GetRequiredService<OrgStore>().GetAsync(owner.OrgId, Ct))!.RtkAppId;
+        var rtk = app.Services.GetRequiredService<RtkClient>();
+        // The app as a Castio version before the no-wait presets left it.
+        foreach (var old in (await rtk.Presets.ListAllAsync(appId, Ct)).Where(p => p.Name.EndsWith("_nowait", StringComparison.Ordinal)))
+        {
+            await rtk.Presets.DeleteAsync(appId, old.Id, Ct);
+        }
+
+        var joined = await client.JoinAsync(members[0], meeting).JoinedAsync();
+        var next = await client.JoinAsync(members[1], meeting).JoinedAsync();
+
+        Assert.Equal("video_participant_nowait", (string?)joined["presetName"]);
+        Assert.Equal("video_participant_nowait", (string?)next["presetName"]);
+        var names = (await rtk.Presets.ListAllAsync(appId, Ct)).Select(p => p.Name).ToList();
+        Assert.Equal(4, names.Count(n => n.EndsWith("_nowait", StringComparison.Ordinal)));
+        Assert.Equal(names.Count, names.Distinct().Count());
+    }
+
+    [Fact]
     public async Task AMemberOfAMeetingWithAWaitingRoomGetsTheWaitingPreset()
     {
         await using var app = NewApp();
