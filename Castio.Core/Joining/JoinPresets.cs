@@ -34,8 +34,15 @@ public static class JoinPresets
         return (int)type >= 0;
     }
 
-    public static string ForMember(Role role, MeetingType type, bool isCreator) =>
-        PresetResolver.Resolve((CastioRole)(int)role, type, isCreator);
+    /// <summary>
+    /// The role's preset, or its no-wait twin: members wait only when the meeting's waiting room is on, and hosts,
+    /// admins and owners never wait (a host who did not create the meeting gets <c>*_participant</c>, so its twin).
+    /// </summary>
+    public static string ForMember(Role role, MeetingType type, bool isCreator, bool waitingRoomEnabled)
+    {
+        var preset = PresetResolver.Resolve((CastioRole)(int)role, type, isCreator);
+        return waitingRoomEnabled && role < Role.Host ? preset : CastioPresets.NoWait(preset);
+    }
 
     public static string ForGuest(MeetingType type, string effectiveGuestAccess)
     {

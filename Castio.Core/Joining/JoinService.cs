@@ -2,6 +2,7 @@ using Castio.Core.Abuse;
 using Castio.Core.Auth;
 using Castio.Core.Common;
 using Castio.Core.Orgs;
+using Castio.Core.Presets;
 using Castio.Core.Rtk;
 using Castio.Core.Users;
 using Microsoft.Extensions.Logging;
@@ -22,6 +23,7 @@ public sealed partial class JoinService(
     ParticipantTokenVault vault,
     RateLimiter limiter,
     RtkClient rtk,
+    PresetProvisioner presets,
     TimeProvider time,
     ILogger<JoinService> logger)
 {
@@ -88,7 +90,9 @@ public sealed partial class JoinService(
                 UserId = caller.UserId,
                 DisplayName = user?.Name ?? "",
                 Role = caller.Role.ToWire(),
-                PresetName = JoinPresets.ForMember(caller.Role, type, meeting.HostUserId == caller.UserId),
+                // Chosen once: a rejoin keeps this preset (and its RTK participant) even if the meeting's waiting room
+                // was switched since; the switch applies to people joining for the first time.
+                PresetName = JoinPresets.ForMember(caller.Role, type, meeting.HostUserId == caller.UserId, meeting.WaitingRoomEnabled),
                 FirstJoinedAt = now,
             };
         }
@@ -356,12 +360,28 @@ public sealed partial class JoinService(
         }
 
         var customId = row.ParticipantId.ToString("D");
-        try
+        async Task<(string Token, string Source)> AddAsync()
         {
             var added = await rtk.Participants.AddAsync(appId, rtkMeetingId,
                 new RtkAddParticipantRequest { CustomParticipantId = customId, PresetName = row.PresetName, Name = row.DisplayName }, cancellationToken);
             row.RtkParticipantId = added.Id;
             return (added.Token ?? throw new RtkException("RTK added a participant without a token.", null, null, isUnavailable: true), TokenSources.Added);
+        }
+
+        try
+        {
+            return await AddAsync();
+        }
+        catch (RtkException e) when (e.Status is System.Net.HttpStatusCode.BadRequest or System.Net.HttpStatusCode.NotFound)
+        {
+            // RTK may not know the preset (UNVERIFIED whether it answers 400 or 404): an app provisioned before a Castio
+            // upgrade added it. Provision the app and add again; any other refusal stands.
+            if (!await presets.EnsureAsync(appId, row.PresetName, cancellationToken))
+            {
+                throw;
+            }
+
+            return await AddAsync();
         }
         catch (RtkException e) when (e.Status is System.Net.HttpStatusCode.Conflict)
         {

@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using Castio.Core.Presets;
 using Castio.Core.Retention;
 using Castio.Core.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,9 +13,12 @@ public static class JoiningServiceCollectionExtensions
     /// <summary>The join flow; it needs storage, Auth (signing key, users, rate limiter), Orgs, Meetings and RTK registered.</summary>
     public static IServiceCollection AddJoining(this IServiceCollection services)
     {
+        // A join provisions an RTK app that predates one of Castio's presets.
+        services.AddPresets();
         services.TryAddSingleton(sp => new ParticipantStore(
             sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<ExpiryStore>(), sp.GetRequiredService<IOptions<StorageOptions>>().Value.NamePrefix));
         services.TryAddSingleton<ParticipantCounters>();
+        services.TryAddSingleton<ParticipantDepartures>();
         services.TryAddSingleton<ParticipantTokenVault>();
         services.TryAddTransient<JoinMeetings>();
         // Transient like the typed RtkClient it uses.

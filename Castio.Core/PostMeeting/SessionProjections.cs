@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Azure;
 using Castio.Core.Common;
+using Castio.Core.Joining;
 using Azure.Data.Tables;
 
 namespace Castio.Core.PostMeeting;
@@ -16,8 +17,9 @@ public sealed record RecordingFact(
 /// <summary>
 /// Writes RTK facts into the post-meeting tables so that duplicates and any arrival order give the same rows:
 /// sessions and peers take property-disjoint merges, recordings a monotonic merge under ETag.
+/// A peer's leave also gives the participant's place in the meeting back (<see cref="ParticipantDepartures"/>).
 /// </summary>
-public sealed class SessionProjections(PostMeetingStore store, TimeProvider time)
+public sealed class SessionProjections(PostMeetingStore store, TimeProvider time, ParticipantDepartures departures)
 {
     /// <summary>Lifecycle order of RTK recording statuses; a fact never moves a recording back.</summary>
     public static int StatusRank(string? status) => status switch
@@ -94,9 +96,15 @@ public sealed class SessionProjections(PostMeetingStore store, TimeProvider time
         new(nameof(SessionEntity.Title), title),
     ];
 
-    /// <summary>A joined writes the join; a left writes the leave (and the join time it carries): the two commute.</summary>
+    /// <summary>
+    /// A joined writes the join; a left writes the leave (and the join time it carries): the two commute. A left also
+    /// releases the participant's place in the RTK meeting, at most once however often it is applied.
+    /// </summary>
     public async Task PeerAsync(MeetingRef meeting, string rtkSessionId, PeerFact peer, CancellationToken cancellationToken)
     {
+        var released = peer.Left
+            ? departures.LeftAsync(meeting.OrgId, meeting.MeetingId, meeting.RtkMeetingId, peer.ParticipantId, cancellationToken)
+            : Task.FromResult(false);
         await store.EnsureCreatedAsync(cancellationToken);
         List<KeyValuePair<string, object?>> values =
         [
@@ -106,7 +114,9 @@ public sealed class SessionProjections(PostMeetingStore store, TimeProvider time
             new(peer.Left ? nameof(PeerEntity.SeenLeft) : nameof(PeerEntity.SeenJoined), true),
         ];
         if (peer.Left) values.Add(new(nameof(PeerEntity.LeftAt), peer.LeftAt));
-        await PostMeetingStore.MergeAsync(store.Peers, PostMeetingStore.PeerPartition(meeting.OrgId, rtkSessionId), peer.PeerId, values, cancellationToken);
+        await Task.WhenAll(
+            PostMeetingStore.MergeAsync(store.Peers, PostMeetingStore.PeerPartition(meeting.OrgId, rtkSessionId), peer.PeerId, values, cancellationToken),
+            released);
     }
 
     /// <summary>Fills peers RTK knows and Castio missed (a lost webhook); returns how many rows changed.</summary>

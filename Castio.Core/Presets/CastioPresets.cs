@@ -4,7 +4,8 @@ namespace Castio.Core.Presets;
 
 /// <summary>
 /// Castio's RTK presets, as data: video, audio and livestream × host/participant plus guest or
-/// viewer, and webinar × all four — thirteen names (docs/realtimekit.md, Castio's presets).
+/// viewer, and webinar × all four — thirteen names (docs/realtimekit.md, Castio's presets) — plus a
+/// no-wait twin of each <c>*_participant</c> (<c>*_participant_nowait</c>).
 /// Choices the product design leaves open are made here and nowhere else:
 /// <list type="bullet">
 /// <item><c>plugins.config</c> is an empty map: the current schema keys it by plugin UUID, a single
@@ -12,6 +13,8 @@ namespace Castio.Core.Presets;
 /// <item>Livestream presets use <c>WEBINAR</c> view type, as designed against the older schema, though the current API also knows <c>LIVESTREAM</c>.</item>
 /// <item><c>webinar_guest</c> has no configuration in the design; it is the webinar participant (may request the stage)
 /// with the video guest's restrictions (no pinning, no breakout switching).</item>
+/// <item>RTK has no per-meeting waiting-room switch, only the preset's <c>waiting_room_type</c>; so a meeting whose
+/// waiting room is off gives members <c>*_participant_nowait</c>: the participant with <c>SKIP</c>.</item>
 /// </list>
 /// </summary>
 public static class CastioPresets
@@ -53,7 +56,7 @@ public static class CastioPresets
 
     private const string A = RtkProduce.Allowed, N = RtkProduce.NotAllowed, R = RtkProduce.CanRequest;
 
-    /// <summary>Every *_host: full meeting control.</summary>
+    /// <summary>Every *_host: full meeting control; skips the waiting room.</summary>
     private static RtkPresetPermissions Host(RtkMediaPermissions media, bool canLivestream) => new()
     {
         Media = media,
@@ -62,7 +65,8 @@ public static class CastioPresets
         AcceptWaitingRequests = true, CanAcceptProductionRequests = true, CanChangeParticipantPermissions = true,
         CanRecord = true, CanLivestream = canLivestream, CanEditDisplayName = true,
         ShowParticipantList = true, HiddenParticipant = false,
-        WaitingRoomType = "ON_PRIVILEGED_USER_ENTRY", RecorderType = "NONE", IsRecorder = false,
+        // Hosts never wait: they are the ones who admit people from the waiting room.
+        WaitingRoomType = "SKIP", RecorderType = "NONE", IsRecorder = false,
         Chat = new RtkChatPermissions(new RtkPublicChat(true, true, true), new RtkPrivateChat(true, true, true, true)),
         Polls = new RtkPollPermissions(true, true, true),
         Plugins = new RtkPluginPermissions { CanStart = true, CanClose = true, CanEditConfig = true },
@@ -118,8 +122,17 @@ public static class CastioPresets
     private static RtkPreset Preset(string name, string viewType, RtkPresetPermissions permissions) =>
         new() { Name = name, Config = Config(viewType), Permissions = permissions, Ui = Ui };
 
-    /// <summary>Every Castio preset, in the order of the naming table in docs/realtimekit.md.</summary>
-    public static IReadOnlyList<RtkPreset> All { get; } =
+    /// <summary>The name suffix of a preset's twin that skips the waiting room.</summary>
+    public const string NoWaitSuffix = "_nowait";
+
+    /// <summary>Each <c>*_participant</c> and its twin that skips the waiting room, otherwise the same.</summary>
+    private static IEnumerable<RtkPreset> WithNoWaitTwins(IEnumerable<RtkPreset> presets) =>
+        presets.SelectMany(p => p.Name.EndsWith("_participant", StringComparison.Ordinal)
+            ? [p, p with { Name = p.Name + NoWaitSuffix, Permissions = p.Permissions with { WaitingRoomType = "SKIP" } }]
+            : new[] { p });
+
+    /// <summary>Every Castio preset, in the order of the naming table in docs/realtimekit.md, each no-wait twin after its participant.</summary>
+    public static IReadOnlyList<RtkPreset> All { get; } = [.. WithNoWaitTwins(
     [
         Preset("video_host", RtkViewTypes.GroupCall, Host(Media(A, A, A), canLivestream: false)),
         Preset("video_participant", RtkViewTypes.GroupCall, Participant(Media(A, A, A))),
@@ -138,11 +151,14 @@ public static class CastioPresets
         Preset("livestream_host", RtkViewTypes.Webinar, Host(Media(A, A, A), canLivestream: true)),
         Preset("livestream_participant", RtkViewTypes.Webinar, StageRequester()),
         Preset("livestream_viewer", RtkViewTypes.Webinar, Viewer()),
-    ];
+    ])];
 
     private static readonly Dictionary<string, RtkPreset> ByName = All.ToDictionary(p => p.Name, StringComparer.Ordinal);
 
     public static bool Exists(string name) => ByName.ContainsKey(name);
+
+    /// <summary>The preset's twin that skips the waiting room, if Castio has one; else the preset itself.</summary>
+    public static string NoWait(string name) => ByName.ContainsKey(name + NoWaitSuffix) ? name + NoWaitSuffix : name;
 
     public static RtkPreset Get(string name) =>
         ByName.TryGetValue(name, out var preset) ? preset : throw new KeyNotFoundException($"No Castio preset named '{name}'.");

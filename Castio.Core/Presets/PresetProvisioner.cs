@@ -46,6 +46,31 @@ public sealed partial class PresetProvisioner(RtkClient rtk, ILogger<PresetProvi
     }
 
     /// <summary>
+    /// Provisions the app when it lacks the Castio preset <paramref name="name"/>: an app provisioned before a Castio
+    /// upgrade added that preset. True when the preset was missing, so a call refused for want of it may be retried.
+    /// </summary>
+    public async Task<bool> EnsureAsync(string appId, string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(appId);
+        if (!CastioPresets.Exists(name) || (await rtk.Presets.ListAllAsync(appId, cancellationToken)).Any(p => p.Name == name))
+        {
+            return false;
+        }
+
+        LogMissing(logger, appId, name);
+        try
+        {
+            await ProvisionAsync(appId, cancellationToken);
+        }
+        catch (RtkException e) when (e.Status is System.Net.HttpStatusCode.Conflict)
+        {
+            // Another caller is provisioning the same app and created a preset first.
+        }
+
+        return true;
+    }
+
+    /// <summary>
     /// True when every value Castio sets is present and equal in RTK's copy. Extra fields RTK adds
     /// (defaults, newer schema members) are not drift.
     /// </summary>
@@ -74,4 +99,8 @@ public sealed partial class PresetProvisioner(RtkClient rtk, ILogger<PresetProvi
     [LoggerMessage(EventId = 1301, EventName = "PresetsProvisioned", Level = LogLevel.Information,
         Message = "Provisioned presets in RTK app {AppId}: {Created} created, {Updated} updated, {Unchanged} unchanged")]
     private static partial void LogProvisioned(ILogger logger, string appId, int created, int updated, int unchanged);
+
+    [LoggerMessage(EventId = 1311, EventName = "PresetMissing", Level = LogLevel.Warning,
+        Message = "RTK app {AppId} lacks the Castio preset {Preset}; provisioning the app's presets")]
+    private static partial void LogMissing(ILogger logger, string appId, string preset);
 }

@@ -132,7 +132,8 @@ public class JoinApiTests(AzuriteFixture azurite, SimulatorFixture simulator) : 
         var adminJoined = await client.JoinAsync(admin, invitedOnly).JoinedAsync();
 
         Assert.Equal(JoinErrors.NotInvited, (string?)refused["code"]);
-        Assert.Equal("webinar_participant", (string?)otherHostJoined["presetName"]);
+        // A host never waits, even in a meeting with a waiting room: the participant preset's no-wait twin.
+        Assert.Equal("webinar_participant_nowait", (string?)otherHostJoined["presetName"]);
         Assert.Equal("webinar_host", (string?)adminJoined["presetName"]);
     }
 

@@ -76,6 +76,25 @@ public class JoinRulesTests
         }
     }
 
+    [Theory]
+    [InlineData(Role.Member, MeetingType.Video, false, true, "video_participant")]
+    [InlineData(Role.Member, MeetingType.Video, false, false, "video_participant_nowait")]
+    [InlineData(Role.Member, MeetingType.Audio, false, false, "audio_participant_nowait")]
+    [InlineData(Role.Member, MeetingType.Webinar, true, true, "webinar_participant")]
+    [InlineData(Role.Member, MeetingType.Livestream, false, false, "livestream_participant_nowait")]
+    [InlineData(Role.Host, MeetingType.Video, false, true, "video_participant_nowait")]
+    [InlineData(Role.Host, MeetingType.Video, true, true, "video_host")]
+    [InlineData(Role.Admin, MeetingType.Webinar, false, true, "webinar_host")]
+    [InlineData(Role.Owner, MeetingType.Audio, false, false, "audio_host")]
+    public void MembersWaitOnlyWhenTheMeetingHasAWaitingRoomAndHostsNever(Role role, MeetingType type, bool isCreator, bool waitingRoom, string expected)
+    {
+        var preset = JoinPresets.ForMember(role, type, isCreator, waitingRoom);
+
+        Assert.Equal(expected, preset);
+        Assert.True(CastioPresets.Exists(preset), $"{preset} is not a provisioned preset");
+        Assert.Equal(waitingRoom && role < Role.Host, JoinPresets.HasWaitingRoom(preset));
+    }
+
     [Fact]
     public void TheGuestJoinCeilingScalesWithMaxParticipants()
     {

@@ -9,11 +9,36 @@ public sealed class CastioPresetsTests
     private static RtkPresetPermissions P(string name) => CastioPresets.Get(name).Permissions;
 
     [Fact]
-    public void CatalogueHoldsExactlyTheSeedTableNames() =>
+    public void CatalogueHoldsExactlyTheSeedTableNamesAndTheNoWaitTwins() =>
         Assert.Equal(
-            ["video_host", "video_participant", "video_guest", "audio_host", "audio_participant", "audio_guest",
-             "webinar_host", "webinar_participant", "webinar_guest", "webinar_viewer", "livestream_host", "livestream_participant", "livestream_viewer"],
+            ["video_host", "video_participant", "video_participant_nowait", "video_guest",
+             "audio_host", "audio_participant", "audio_participant_nowait", "audio_guest",
+             "webinar_host", "webinar_participant", "webinar_participant_nowait", "webinar_guest", "webinar_viewer",
+             "livestream_host", "livestream_participant", "livestream_participant_nowait", "livestream_viewer"],
             CastioPresets.All.Select(p => p.Name));
+
+    [Theory]
+    [InlineData("video_participant")]
+    [InlineData("audio_participant")]
+    [InlineData("webinar_participant")]
+    [InlineData("livestream_participant")]
+    public void ANoWaitTwinIsItsParticipantPresetWithoutTheWaitingRoom(string name)
+    {
+        var waiting = CastioPresets.Get(name);
+        var twin = CastioPresets.Get(CastioPresets.NoWait(name));
+
+        Assert.Equal(name + "_nowait", twin.Name);
+        Assert.Equal("ON_PRIVILEGED_USER_ENTRY", waiting.Permissions.WaitingRoomType);
+        Assert.Equal("SKIP", twin.Permissions.WaitingRoomType);
+        Assert.Equal(waiting.Permissions with { WaitingRoomType = "SKIP" }, twin.Permissions);
+        Assert.Equal(waiting.Config, twin.Config);
+    }
+
+    [Theory]
+    [InlineData("video_host")]
+    [InlineData("video_guest")]
+    [InlineData("webinar_viewer")]
+    public void PresetsWithoutATwinAreTheirOwnNoWaitPreset(string name) => Assert.Equal(name, CastioPresets.NoWait(name));
 
     [Theory]
     [InlineData("video_host", "GROUP_CALL")]
@@ -56,6 +81,13 @@ public sealed class CastioPresetsTests
             Assert.Equal(host, p.Polls.CanCreate);
         }
     }
+
+    [Fact]
+    public void OnlyHostsViewersAndNoWaitTwinsSkipTheWaitingRoom() =>
+        Assert.Equal(
+            ["video_host", "video_participant_nowait", "audio_host", "audio_participant_nowait", "webinar_host", "webinar_participant_nowait", "webinar_viewer",
+             "livestream_host", "livestream_participant_nowait", "livestream_viewer"],
+            CastioPresets.All.Where(p => p.Permissions.WaitingRoomType == "SKIP").Select(p => p.Name));
 
     [Fact]
     public void LivestreamingBelongsToWebinarAndLivestreamHosts() =>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Azure.Data.Tables;
+using Castio.Core.Joining;
 using Castio.Core.PostMeeting;
 using Castio.Core.Webhooks;
 using Castio.Tests.Infrastructure;
@@ -89,7 +90,7 @@ public class WebhookReliabilityTests(AzuriteFixture azurite)
         var tables = sp.GetRequiredService<TableServiceClient>();
         var time = sp.GetRequiredService<TimeProvider>();
         var store = new PostMeetingStore(tables, prefix);
-        var service = new WebhookService(new WebhookLedger(tables, prefix), sp.GetRequiredService<RtkMeetingResolver>(), new SessionProjections(store, time),
+        var service = new WebhookService(new WebhookLedger(tables, prefix), sp.GetRequiredService<RtkMeetingResolver>(), new SessionProjections(store, time, sp.GetRequiredService<ParticipantDepartures>()),
             sp.GetRequiredService<IOptions<PostMeetingOptions>>(), time, NullLogger<WebhookService>.Instance);
         return new Run(prefix, service, new SessionAnalytics(store));
     }
