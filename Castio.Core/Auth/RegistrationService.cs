@@ -12,7 +12,7 @@ namespace Castio.Core.Auth;
 public sealed record RegisterCommand(string? Email, string? Password, string? Name, string? OrgName, string? OrgSlug);
 
 /// <summary>
-/// Org registration: org, owner, RTK app, the 14 presets, then a session. The slug is
+/// Org registration: org, owner, RTK app, the Castio presets (CastioPresets.All), then a session. The slug is
 /// claimed first under a lease; the RTK app id is written onto the claim as soon as it exists, so
 /// a failed or crashed attempt leaves no orphan (the next attempt for the slug reuses the app and
 /// re-runs the idempotent preset provisioning). The org and its owner are one transaction, and the
