@@ -34,7 +34,7 @@ internal static class ControlApi
         ("GET", "/__sim/faults", "current fault settings"),
         ("PUT", "/__sim/faults", "{ down?, down_drops_connections?, latency_ms?, error_rate?, error_status?, files_down?, files_down_drops_connections?, files_error_status?, files_latency_ms?, files_expired? } change faults (files_* apply to artefact downloads only)"),
         ("POST", "/__sim/faults/fail-next", "{ count, status, retry_after_seconds? } fail the next REST calls"),
-        ("POST", "/__sim/faults/files-fail-next", "{ count, status?, truncate?, drop_connection? } fail the next artefact downloads: an error status (default 503), a body cut short, or a reset connection"),
+        ("POST", "/__sim/faults/files-fail-next", "{ count?, status? | truncate? | drop_connection? } fail the next artefact downloads: an error status (default 503), a body cut short, or a reset connection"),
         ("POST", "/__sim/faults/reset", "clear all faults"),
     ];
 
