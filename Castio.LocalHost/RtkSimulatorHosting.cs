@@ -12,16 +12,23 @@ public static partial class RtkSimulatorHosting
     public const string SimulatorDefaultAppId = "00000000-0000-7000-8000-000000000001";
 
     /// <summary>
-    /// With no Rtk:ApiToken outside Azure, starts the RTK simulator
+    /// With neither Rtk:ApiToken nor an Rtk:BaseUrl other than Cloudflare's outside Azure, starts the RTK simulator
     /// in-process on a free port, points Rtk options at it, says so loudly, and once Castio listens
-    /// subscribes Castio's <c>/webhooks/rtk</c> to every simulated event. In Azure (WEBSITE_INSTANCE_ID
-    /// set) a missing token is left to fail start-up validation instead.
+    /// subscribes Castio's <c>/webhooks/rtk</c> to every simulated event. Any other Rtk:BaseUrl (a simulator
+    /// started on its own, say) is always used as given. In Azure (WEBSITE_INSTANCE_ID set) a missing token is left to
+    /// fail start-up validation instead.
     /// </summary>
     public static WebApplicationBuilder AddRtkOrSimulator(this WebApplicationBuilder builder)
     {
         var section = builder.Configuration.GetSection(RtkOptions.SectionName);
         var inAzure = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("WEBSITE_INSTANCE_ID"));
-        if (string.IsNullOrWhiteSpace(section[nameof(RtkOptions.ApiToken)]) && !inAzure)
+        var noToken = string.IsNullOrWhiteSpace(section[nameof(RtkOptions.ApiToken)]);
+        // local.settings.sample.json spells out Cloudflare's URL; only another one means "use that RTK".
+        var baseUrl = section[nameof(RtkOptions.BaseUrl)]?.Trim().TrimEnd('/');
+        var ownBaseUrl = !string.IsNullOrEmpty(baseUrl) && !string.Equals(baseUrl, new RtkOptions().BaseUrl, StringComparison.OrdinalIgnoreCase);
+        if (noToken && ownBaseUrl && !inAzure)
+            builder.Services.AddHostedService<BaseUrlWithoutToken>();
+        else if (noToken && !inAzure)
         {
             var appId = section[nameof(RtkOptions.AppId)] is { Length: > 0 } configured ? configured : SimulatorDefaultAppId;
             var token = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
@@ -45,6 +52,22 @@ public static partial class RtkSimulatorHosting
             builder.Services.AddHostedService<SimulatorLifetime>();
         }
         return builder;
+    }
+
+    /// <summary>Says why RTK calls will answer 503: the configured Rtk:BaseUrl is used, but without a token.</summary>
+    private sealed partial class BaseUrlWithoutToken(IConfiguration configuration, ILogger<BaseUrlWithoutToken> logger) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            LogBaseUrlWithoutToken(logger, configuration[$"{RtkOptions.SectionName}:{nameof(RtkOptions.BaseUrl)}"]!);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        [LoggerMessage(EventId = 1004, EventName = "RtkBaseUrlWithoutToken", Level = LogLevel.Warning,
+            Message = "Rtk:BaseUrl is {BaseUrl} but Rtk:ApiToken and Rtk:AccountId are not set: no in-process simulator is started and RTK calls answer 503 until they are")]
+        private static partial void LogBaseUrlWithoutToken(ILogger logger, string baseUrl);
     }
 
     /// <summary>Announces the simulator, registers Castio's webhook URL once Kestrel listens, and stops the simulator with the app.</summary>

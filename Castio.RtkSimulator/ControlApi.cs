@@ -20,7 +20,9 @@ internal static class ControlApi
         ("POST", "/__sim/sessions/{sessionId}/end", "{ reason?: ALL_PARTICIPANTS_LEFT | HOST_ENDED_MEETING } end a live session now"),
         ("POST", "/__sim/sessions/{sessionId}/artefacts", "{ chat?, transcript?, summary? } (default all true) produce artefacts of an ended session + webhooks"),
         ("POST", "/__sim/recordings/{recordingId}/advance", "{ status? } INVOKED → RECORDING → UPLOADING → UPLOADED, or to ERRORED"),
-        ("GET", "/__sim/files/{fileId}/{name}", "download an artefact (recording, transcript, summary, chat)"),
+        ("GET", "/__sim/files/{fileId}/{name}", "download an artefact (recording, transcript, summary, chat); 404 unknown, 403 once the link expired (7 days), download faults apply"),
+        ("GET", "/__sim/file-downloads", "artefact download requests and how each was answered (served, status, truncated, dropped)"),
+        ("DELETE", "/__sim/file-downloads", "forget download requests"),
         ("GET", "/__sim/requests", "REST requests received (method, path, query, body)"),
         ("DELETE", "/__sim/requests", "forget recorded requests"),
         ("GET", "/__sim/webhook-deliveries", "webhook delivery attempts"),
@@ -30,8 +32,9 @@ internal static class ControlApi
         ("POST", "/__sim/account-webhooks", "{ url } subscribe a URL to every event of every app, present and future"),
         ("POST", "/__sim/apps", "{ name, id? } create an app"),
         ("GET", "/__sim/faults", "current fault settings"),
-        ("PUT", "/__sim/faults", "{ down?, down_drops_connections?, latency_ms?, error_rate?, error_status? } change faults"),
+        ("PUT", "/__sim/faults", "{ down?, down_drops_connections?, latency_ms?, error_rate?, error_status?, files_down?, files_down_drops_connections?, files_error_status?, files_latency_ms?, files_expired? } change faults (files_* apply to artefact downloads only)"),
         ("POST", "/__sim/faults/fail-next", "{ count, status, retry_after_seconds? } fail the next REST calls"),
+        ("POST", "/__sim/faults/files-fail-next", "{ count?, status? | truncate? | drop_connection? } fail the next artefact downloads: an error status (default 503), a body cut short, or a reset connection"),
         ("POST", "/__sim/faults/reset", "clear all faults"),
     ];
 
@@ -76,13 +79,12 @@ internal static class ControlApi
             var status = s.AdvanceRecording(recordingId, Str(body, "status"));
             return Json(200, new JsonObject { ["id"] = recordingId, ["status"] = status });
         });
-        sim.MapGet("/files/{fileId}/{name}", (string fileId, string name) =>
+        sim.MapGet("/files/{fileId}/{name}", (HttpContext context, string fileId) => FileDownloads.ServeAsync(context, s, fileId));
+        sim.MapGet("/file-downloads", () => Json(200, new JsonArray([.. s.Downloads.Select(d => new JsonObject
         {
-            SimFile? file;
-            lock (s.Gate) s.Files.TryGetValue(fileId, out file);
-            if (file is null || file.Expiry < s.Now) throw new SimulatorException(404, "No such file (or its link expired)");
-            return Results.File(file.Content, file.ContentType, file.FileName);
-        });
+            ["file_id"] = d.FileId, ["file_name"] = d.FileName, ["status_code"] = d.Status, ["outcome"] = d.Outcome, ["at"] = RtkSimulatorState.Iso(d.At),
+        })])));
+        sim.MapDelete("/file-downloads", () => { s.ClearDownloads(); return Results.NoContent(); });
         sim.MapGet("/requests", () => Json(200, new JsonArray([.. s.Requests.Select(r => new JsonObject
         {
             ["method"] = r.Method, ["path"] = r.Path, ["query"] = r.Query, ["body"] = r.Body, ["received_at"] = RtkSimulatorState.Iso(r.ReceivedAt),
@@ -117,6 +119,11 @@ internal static class ControlApi
             f.DownDropsConnections = Bool(body, "down_drops_connections") ?? f.DownDropsConnections;
             f.LatencyMs = Int(body, "latency_ms", 0, 120_000) ?? f.LatencyMs;
             f.ErrorStatus = Int(body, "error_status", 400, 599) ?? f.ErrorStatus;
+            f.FilesDown = Bool(body, "files_down") ?? f.FilesDown;
+            f.FilesDownDropsConnections = Bool(body, "files_down_drops_connections") ?? f.FilesDownDropsConnections;
+            f.FilesErrorStatus = Int(body, "files_error_status", 400, 599) ?? f.FilesErrorStatus;
+            f.FilesLatencyMs = Int(body, "files_latency_ms", 0, 120_000) ?? f.FilesLatencyMs;
+            f.FilesExpired = Bool(body, "files_expired") ?? f.FilesExpired;
             if (body["error_rate"] is JsonNode rate)
             {
                 var value = rate.GetValue<double>();
@@ -134,11 +141,26 @@ internal static class ControlApi
             s.Faults.FailNext(count, status, retryAfter is int seconds ? TimeSpan.FromSeconds(seconds) : null);
             return Results.NoContent();
         });
+        sim.MapPost("/faults/files-fail-next", async (HttpRequest req) =>
+        {
+            var body = await ReadObjectAsync(req);
+            var count = Int(body, "count", 1, 1000) ?? 1;
+            var truncate = Bool(body, "truncate") ?? false;
+            var drop = Bool(body, "drop_connection") ?? false;
+            var status = Int(body, "status", 400, 599);
+            if ((truncate ? 1 : 0) + (drop ? 1 : 0) + (status is null ? 0 : 1) > 1)
+                throw new SimulatorException(400, "Give one of status, truncate or drop_connection");
+            var kind = truncate ? DownloadFailure.Truncate : drop ? DownloadFailure.DropConnection : DownloadFailure.Status;
+            s.Faults.FailNextDownloads(count, kind, status ?? 503);
+            return Results.NoContent();
+        });
         sim.MapPost("/faults/reset", () => { s.Faults.Reset(); return Results.NoContent(); });
     }
 
     private static JsonObject FaultsJson(SimulatorFaults f) => new()
     {
         ["down"] = f.Down, ["down_drops_connections"] = f.DownDropsConnections, ["latency_ms"] = f.LatencyMs, ["error_rate"] = f.ErrorRate, ["error_status"] = f.ErrorStatus,
+        ["files_down"] = f.FilesDown, ["files_down_drops_connections"] = f.FilesDownDropsConnections, ["files_error_status"] = f.FilesErrorStatus,
+        ["files_latency_ms"] = f.FilesLatencyMs, ["files_expired"] = f.FilesExpired, ["files_fail_next_pending"] = f.PendingDownloadFailures,
     };
 }

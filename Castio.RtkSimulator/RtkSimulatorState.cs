@@ -22,10 +22,31 @@ public sealed class SimulatorException(int status, string message) : Exception(m
     public int Status { get; } = status;
 }
 
-/// <summary>Faults to inject into the REST API; change them at any time.</summary>
+/// <summary>One request for an artefact download link (<c>/__sim/files/...</c>) and how it was answered.</summary>
+/// <param name="Outcome"><c>served</c>, <c>status</c> (an error status), <c>truncated</c> (body cut short, connection reset) or <c>dropped</c> (connection reset before any answer).</param>
+public sealed record RecordedDownload(string FileId, string FileName, int? Status, string Outcome, DateTimeOffset At);
+
+/// <summary>How an injected artefact-download failure answers.</summary>
+public enum DownloadFailure
+{
+    /// <summary>An error status with an S3-style XML body.</summary>
+    Status,
+
+    /// <summary>200 with the full Content-Length, half the body, then the connection is reset.</summary>
+    Truncate,
+
+    /// <summary>The connection is reset before anything is answered.</summary>
+    DropConnection,
+}
+
+/// <summary>
+/// Faults to inject; change them at any time. The REST API's (<see cref="Down"/>, latency, errors, fail-next) and the
+/// artefact downloads' (<c>Files*</c>, <see cref="FailNextDownloads"/>) are separate, as RTK's API and its bucket are.
+/// </summary>
 public sealed class SimulatorFaults
 {
     private readonly ConcurrentQueue<(int Status, TimeSpan? RetryAfter)> _next = new();
+    private readonly ConcurrentQueue<(DownloadFailure Kind, int Status)> _nextDownloads = new();
 
     /// <summary>Every REST call answers 503 as if RTK were down.</summary>
     public volatile bool Down;
@@ -49,10 +70,38 @@ public sealed class SimulatorFaults
 
     internal bool TryTakeNext(out (int Status, TimeSpan? RetryAfter) failure) => _next.TryDequeue(out failure);
 
+    /// <summary>Every artefact download answers <see cref="FilesErrorStatus"/>, expired link or not, as a bucket outage would.</summary>
+    public volatile bool FilesDown;
+
+    /// <summary>When <see cref="FilesDown"/>, reset the connection instead of answering.</summary>
+    public volatile bool FilesDownDropsConnections;
+
+    /// <summary>Status answered while <see cref="FilesDown"/>.</summary>
+    public volatile int FilesErrorStatus = 503;
+
+    /// <summary>Delay added before each artefact download answers, in milliseconds.</summary>
+    public volatile int FilesLatencyMs;
+
+    /// <summary>Every download link answers 403 as an expired pre-signed URL does, whatever its expiry.</summary>
+    public volatile bool FilesExpired;
+
+    /// <summary>Fail the next <paramref name="count"/> artefact downloads (any file) the way <paramref name="kind"/> says.</summary>
+    public void FailNextDownloads(int count, DownloadFailure kind = DownloadFailure.Status, int status = 503)
+    {
+        for (var i = 0; i < count; i++) _nextDownloads.Enqueue((kind, status));
+    }
+
+    /// <summary>Injected download failures not yet used.</summary>
+    public int PendingDownloadFailures => _nextDownloads.Count;
+
+    internal bool TryTakeNextDownload(out (DownloadFailure Kind, int Status) failure) => _nextDownloads.TryDequeue(out failure);
+
     public void Reset()
     {
         Down = false; DownDropsConnections = false; LatencyMs = 0; ErrorRate = 0; ErrorStatus = 500;
         _next.Clear();
+        FilesDown = false; FilesDownDropsConnections = false; FilesErrorStatus = 503; FilesLatencyMs = 0; FilesExpired = false;
+        _nextDownloads.Clear();
     }
 }
 
@@ -65,6 +114,7 @@ public sealed class RtkSimulatorState
     internal readonly Dictionary<string, SimFile> Files = [];
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
     private readonly ConcurrentQueue<WebhookDeliveryAttempt> _deliveries = new();
+    private readonly ConcurrentQueue<RecordedDownload> _downloads = new();
     private readonly List<string> _accountWebhookUrls = [];
 
     internal RtkSimulatorState(RtkSimulatorOptions options, WebhookDispatcher dispatcher)
@@ -95,7 +145,13 @@ public sealed class RtkSimulatorState
 
     public void ClearDeliveries() => _deliveries.Clear();
 
+    /// <summary>Artefact download requests and their outcome, oldest first.</summary>
+    public IReadOnlyList<RecordedDownload> Downloads => [.. _downloads];
+
+    public void ClearDownloads() => _downloads.Clear();
+
     internal void Record(RecordedRequest request) => _requests.Enqueue(request);
+    internal void Record(RecordedDownload download) => _downloads.Enqueue(download);
     internal void Record(WebhookDeliveryAttempt attempt) => _deliveries.Enqueue(attempt);
 
     /// <summary>Waits until the delivery log satisfies <paramref name="until"/>, polling briefly.</summary>

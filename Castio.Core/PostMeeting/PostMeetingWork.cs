@@ -148,14 +148,15 @@ public sealed partial class PostMeetingWork(
         if (state is null || CopyStates.IsFinal(state)) return state ?? CopyStates.None;
 
         var url = recording?.DownloadUrl ?? artefact?.DownloadUrl;
-        var expiry = recording?.DownloadUrlExpiry ?? artefact?.DownloadUrlExpiry;
-        var download = url is not null && (expiry is null || expiry > time.GetUtcNow()) ? await DownloadAsync(url, cancellationToken) : null;
+        var now = time.GetUtcNow();
+        var download = Live(url, recording?.DownloadUrlExpiry ?? artefact?.DownloadUrlExpiry, now) ? await DownloadAsync(url!, cancellationToken) : null;
         if (download is null)
         {
             // RTK's links are short-lived; the REST API hands out a fresh one while the artefact itself is kept.
             var fresh = await FreshLinkAsync(key, item, cancellationToken);
-            download = fresh is null ? null : await DownloadAsync(fresh, cancellationToken);
-            url = fresh ?? url;
+            // A link already past its expiry is not tried: a bucket that keeps failing would keep the copy retrying forever.
+            download = Live(fresh.Url, fresh.Expiry, now) ? await DownloadAsync(fresh.Url!, cancellationToken) : null;
+            url = fresh.Url ?? url;
         }
 
         var (table, row) = isRecording
@@ -212,22 +213,24 @@ public sealed partial class PostMeetingWork(
         throw new HttpRequestException($"Downloading an RTK artefact answered {(int)status}.", null, status);
     }
 
-    private async Task<string?> FreshLinkAsync(SessionKey key, CopyItem item, CancellationToken cancellationToken)
+    private static bool Live(string? url, DateTimeOffset? expiry, DateTimeOffset now) => url is not null && (expiry is null || expiry > now);
+
+    private async Task<(string? Url, DateTimeOffset? Expiry)> FreshLinkAsync(SessionKey key, CopyItem item, CancellationToken cancellationToken)
     {
         var appId = await AppIdAsync(key, cancellationToken);
         try
         {
             return item.Kind switch
             {
-                "recording" => (await rtk.Recordings.GetAsync(appId, item.RecordingId!, cancellationToken)).DownloadUrl,
-                ArtefactKinds.Transcript => (await rtk.Sessions.GetTranscriptAsync(appId, key.RtkSessionId, null, cancellationToken)).TranscriptDownloadUrl,
-                ArtefactKinds.Summary => (await rtk.Sessions.GetSummaryAsync(appId, key.RtkSessionId, cancellationToken)).SummaryDownloadUrl,
-                _ => (await rtk.Sessions.GetChatExportAsync(appId, key.RtkSessionId, cancellationToken)).ChatDownloadUrl,
+                "recording" => await rtk.Recordings.GetAsync(appId, item.RecordingId!, cancellationToken) is var r ? (r.DownloadUrl, r.DownloadUrlExpiry) : default,
+                ArtefactKinds.Transcript => await rtk.Sessions.GetTranscriptAsync(appId, key.RtkSessionId, null, cancellationToken) is var t ? (t.TranscriptDownloadUrl, t.TranscriptDownloadUrlExpiry) : default,
+                ArtefactKinds.Summary => await rtk.Sessions.GetSummaryAsync(appId, key.RtkSessionId, cancellationToken) is var s ? (s.SummaryDownloadUrl, s.SummaryDownloadUrlExpiry) : default,
+                _ => await rtk.Sessions.GetChatExportAsync(appId, key.RtkSessionId, cancellationToken) is var c ? (c.ChatDownloadUrl, c.ChatDownloadUrlExpiry) : default,
             };
         }
         catch (RtkException e) when (!e.IsUnavailable)
         {
-            return null;
+            return default;
         }
     }
 

@@ -139,6 +139,20 @@ internal sealed class PostMeetingWorld : IAsyncDisposable
     public async Task ResetFaultsAsync() =>
         Assert.True((await Control.PostAsync("/__sim/faults/reset", null, Ct)).IsSuccessStatusCode);
 
+    /// <summary>Queues artefact-download failures (<c>POST /__sim/faults/files-fail-next</c>).</summary>
+    public async Task FilesFailNextAsync(object failure)
+    {
+        var response = await Control.PostAsJsonAsync("/__sim/faults/files-fail-next", failure, Ct);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Ct));
+    }
+
+    /// <summary>The simulator's artefact-download log (<c>GET /__sim/file-downloads</c>): file id, status and outcome of each request.</summary>
+    public async Task<List<(string FileId, int? Status, string Outcome)>> DownloadsAsync()
+    {
+        var log = (JsonArray)JsonNode.Parse(await Control.GetStringAsync("/__sim/file-downloads", Ct))!;
+        return [.. log.Select(d => ((string)d!["file_id"]!, (int?)d["status_code"], (string)d["outcome"]!))];
+    }
+
     /// <summary>Waits until the session's post-meeting record is complete (the orchestration finished it).</summary>
     public async Task<SessionEntity> CompletedAsync(SessionKey key, TimeSpan? timeout = null)
     {
