@@ -89,6 +89,11 @@ public sealed class OccurrenceEntity : ITableEntity
     public string? RtkMeetingId { get; set; }
     public DateTimeOffset? ActualStart { get; set; }
     public DateTimeOffset? ActualEnd { get; set; }
+
+    /// <summary>Why a due occurrence has not started yet (a problem code, e.g. the org's concurrent-meetings cap), and since when.</summary>
+    public string? WaitingFor { get; set; }
+    public DateTimeOffset? WaitingSince { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 
