@@ -152,24 +152,41 @@ public sealed partial class MeetingActivation(
             return Handled.Dropped;
         }
 
+        // One start at a time (another sweep may hold the same item): the slot taken below is this attempt's to give back.
+        if (occurrence.ActivatingUntil > time.GetUtcNow())
+        {
+            return Handled.Retry;
+        }
+
+        occurrence.ActivatingUntil = time.GetUtcNow() + MeetingService.TransitionLease;
+        try
+        {
+            await occurrences.UpdateAsync(occurrence, null, null, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 412)
+        {
+            return Handled.Retry;
+        }
+
         // Counted against the org's concurrent-meetings cap like any meeting; at the cap it waits (see the class summary).
         if (await meetings.TakeOccurrenceSlotAsync(org, item.MeetingId, occurrenceId, cancellationToken) is { } full)
         {
-            if (full.Kind != ErrorKind.TooManyRequests)
-            {
-                return Handled.Retry;
-            }
-
-            if (occurrence.WaitingFor != full.Code)
+            occurrence.ActivatingUntil = null;
+            var atCap = full.Kind == ErrorKind.TooManyRequests && occurrence.WaitingFor != full.Code;
+            if (atCap)
             {
                 occurrence.WaitingFor = full.Code;
                 occurrence.WaitingSince = now;
                 occurrence.UpdatedAt = time.GetUtcNow();
-                await occurrences.UpdateAsync(occurrence, null, null, cancellationToken);
+            }
+
+            await occurrences.UpdateAsync(occurrence, null, null, cancellationToken);
+            if (atCap)
+            {
                 LogAtCap(logger, item.OrgId, item.MeetingId, occurrenceId, org.MaxConcurrentMeetings);
             }
 
-            return Handled.AtCap;
+            return full.Kind == ErrorKind.TooManyRequests ? Handled.AtCap : Handled.Retry;
         }
 
         try
@@ -178,8 +195,10 @@ public sealed partial class MeetingActivation(
         }
         catch (Exception e) when (e is RtkException or RequestFailedException)
         {
-            // Not started: the slot goes back until the next minute's attempt takes it again.
+            // Not started: the slot goes back and the claim is dropped, so the next minute's attempt starts afresh.
             await meetings.ReleaseOccurrenceSlotAsync(item.OrgId, occurrenceId, CancellationToken.None);
+            occurrence.ActivatingUntil = null;
+            await TryAsync(() => occurrences.UpdateAsync(occurrence, null, null, CancellationToken.None));
             throw;
         }
 
@@ -211,6 +230,7 @@ public sealed partial class MeetingActivation(
         occurrence.ActualStart = now;
         occurrence.WaitingFor = null;
         occurrence.WaitingSince = null;
+        occurrence.ActivatingUntil = null;
         occurrence.UpdatedAt = time.GetUtcNow();
         await occurrences.UpdateAsync(occurrence, null, null, cancellationToken);
     }
@@ -257,6 +277,18 @@ public sealed partial class MeetingActivation(
 
     private async Task<TimeSpan> MaxDurationAsync(Guid orgId, CancellationToken cancellationToken) =>
         TimeSpan.FromMinutes((await orgs.GetAsync(orgId, cancellationToken))?.MaxMeetingDurationMinutes ?? OrgSettings.Defaults.MaxMeetingDurationMinutes);
+
+    private static async Task TryAsync(Func<Task> action)
+    {
+        try
+        {
+            await action();
+        }
+        catch (RequestFailedException)
+        {
+            // Changed meanwhile: whoever changed it decides; a claim left behind lapses.
+        }
+    }
 
     /// <summary>Worth another try next minute: RTK down, a concurrent change, or the org at its concurrent-meetings cap.</summary>
     private static bool IsTransient(Error error) =>

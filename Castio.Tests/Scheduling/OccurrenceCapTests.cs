@@ -160,18 +160,21 @@ public class OccurrenceCapTests(AzuriteFixture azurite, SimulatorFixture simulat
             title = "Daily", schedulingType = "recurring", rrule = "FREQ=DAILY;COUNT=2", dtstart = "2026-01-05T10:00:00", timezone = "UTC", durationMinutes = 60,
         });
         var instant = await client.CreateMeetingAsync(world.Owner, new { title = "Instant" });
+        var owner = world.Owner;
+        var occurrenceId = Guid.Parse((string)(await FirstOccurrenceAsync(client, owner, series))["id"]!);
         app.Clock.Advance(TimeSpan.FromHours(1));
         await app.SweepAsync();
-        var owner = await client.AgainAsync(world.Owner);
-        var occurrence = await FirstOccurrenceAsync(client, owner, series);
-        var (occurrenceId, rtkMeetingId) = (Guid.Parse((string)occurrence["id"]!), (string)occurrence["rtkMeetingId"]!);
+        // The timer's sweep may be the one that starts it: wait for it (from storage: polling the API would meet its rate limit).
+        var occurrences = app.Services.GetRequiredService<OccurrenceStore>();
+        var active = await Eventually.GetAsync(async () =>
+            await occurrences.GetAsync(world.Owner.OrgId, occurrenceId, Ct) is { Status: OccurrenceStatus.Active } o ? o : null, TimeSpan.FromSeconds(30), Ct);
+        var rtkMeetingId = active.RtkMeetingId!;
+        owner = await client.AgainAsync(world.Owner);
         var whileActive = await client.TransitionAsync(owner, instant, "start");
 
         var ada = await world.AddParticipantAsync(rtkMeetingId, "Ada");
         var peer = await world.JoinAsync(ada.Token);
         await world.LeaveAsync((string)peer["peer_id"]!);
-        // Read from storage: polling the API would meet its rate limit.
-        var occurrences = app.Services.GetRequiredService<OccurrenceStore>();
         var ended = await Eventually.GetAsync(async () =>
             await occurrences.GetAsync(world.Owner.OrgId, occurrenceId, Ct) is { Status: OccurrenceStatus.Ended } o ? o : null, TimeSpan.FromSeconds(60), Ct);
         var start = await client.TransitionAsync(owner, instant, "start");
@@ -179,6 +182,31 @@ public class OccurrenceCapTests(AzuriteFixture azurite, SimulatorFixture simulat
         await AssertCapProblemAsync(whileActive);
         Assert.NotNull(ended.ActualEnd);
         Assert.Equal(HttpStatusCode.OK, start.StatusCode);
+    }
+
+    [Fact]
+    public async Task TwoSweepsAtOnceStartAnOccurrenceOnceAndItKeepsItsSlot()
+    {
+        await using var app = NewApp();
+        using var client = app.CreateHttpClient();
+        var org = await OrgWithCapAsync(client, cap: 1);
+        var series = await DailyAsync(app, client, org);
+        var instant = await client.CreateMeetingAsync(org.Host, new { title = "Instant" });
+        app.Clock.Advance(TimeSpan.FromHours(1));
+        var mark = simulator.Sim.Mark();
+
+        var sweeps = await Task.WhenAll(app.SweepAsync(), app.SweepAsync(), app.SweepAsync());
+        app.Clock.Advance(TimeSpan.FromMinutes(1));
+        var next = await app.SweepAsync();
+        var host = await client.AgainAsync(org.Host);
+        var occurrence = await FirstOccurrenceAsync(client, host, series);
+        var start = await client.TransitionAsync(host, instant, "start");
+
+        Assert.Equal(1, sweeps.Sum(r => r.Activated) + next.Activated);
+        Assert.Single(simulator.Sim.Calls("POST", "/meetings", mark));
+        Assert.Equal("active", (string?)occurrence["status"]);
+        // Whichever sweep lost did not give back the winner's slot.
+        await AssertCapProblemAsync(start);
     }
 
     [Fact]
