@@ -599,6 +599,12 @@ public sealed partial class MeetingService(
             await schedules.UnscheduleAsync(caller.OrgId, meetingId, cancellationToken);
         }
 
+        if (meeting.SchedulingType == SchedulingTypes.Recurring)
+        {
+            // A cancelled series' running occurrence ends now and gives back its slot (none running is fine).
+            await EndActiveOccurrencesAsync(meeting, cancellationToken);
+        }
+
         LogTransition(logger, meeting.PartitionKey, meeting.Id, meeting.Status);
         return Meeting.From(meeting, org.Slug);
     }

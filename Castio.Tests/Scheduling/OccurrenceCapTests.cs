@@ -124,6 +124,28 @@ public class OccurrenceCapTests(AzuriteFixture azurite, SimulatorFixture simulat
     }
 
     [Fact]
+    public async Task CancellingASeriesEndsItsRunningOccurrenceAndFreesItsSlot()
+    {
+        await using var app = NewApp();
+        using var client = app.CreateHttpClient();
+        var org = await OrgWithCapAsync(client, cap: 1);
+        var series = await DailyAsync(app, client, org);
+        var instant = await client.CreateMeetingAsync(org.Host, new { title = "Instant" });
+        app.Clock.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(1, (await app.SweepAsync()).Activated);
+        var host = await client.AgainAsync(org.Host);
+        await AssertCapProblemAsync(await client.TransitionAsync(host, instant, "start"));
+
+        var cancelled = await client.TransitionAsync(host, series, "cancel");
+        var occurrence = await FirstOccurrenceAsync(client, host, series);
+        var start = await client.TransitionAsync(host, instant, "start");
+
+        Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
+        Assert.Equal("ended", (string?)occurrence["status"]);
+        Assert.Equal(HttpStatusCode.OK, start.StatusCode);
+    }
+
+    [Fact]
     public async Task TheSweepEndingAnOccurrencePastTheOrgMaximumFreesItsSlot()
     {
         await using var app = NewApp();
