@@ -26,6 +26,16 @@ public sealed partial class InviteService(InviteStore invites, MeetingStore meet
     private static readonly Error NotManager = new(ErrorKind.Forbidden, InviteErrors.Forbidden, "Only the meeting's host, owners and admins manage its invites.");
     private static readonly Error Closed = new(ErrorKind.Conflict, InviteErrors.MeetingClosed, "The meeting has ended or was cancelled.");
 
+    /// <summary>
+    /// Whether the caller is invited to the meeting, whatever their answer: by user id, or by the e-mail they hold
+    /// (the join flow's rule). Meetings asks it through a predicate, so an invited member may read an invite-only meeting.
+    /// </summary>
+    public async Task<bool> IsInvitedAsync(CurrentUser caller, Guid meetingId, CancellationToken cancellationToken)
+    {
+        var user = await users.GetAsync(caller.OrgId, caller.UserId, cancellationToken);
+        return await invites.IsInvitedAsync(caller.OrgId, meetingId, caller.UserId, user?.Email, cancellationToken);
+    }
+
     public async Task<Outcome<InviteBatch>> InviteAsync(CurrentUser caller, Guid meetingId, InviteCommand command, CancellationToken cancellationToken)
     {
         var userIds = new List<(Guid Id, string Field)>();

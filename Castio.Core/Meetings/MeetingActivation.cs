@@ -7,8 +7,8 @@ using Microsoft.Extensions.Logging;
 
 namespace Castio.Core.Meetings;
 
-/// <summary>What one sweep found and did.</summary>
-public sealed record SweepResult(int Due, int Activated, int Ended, int Materialized, int Dropped, int Retried);
+/// <summary>What one sweep found and did. <c>AtCap</c>: occurrences left due because the org is at its concurrent-meetings cap.</summary>
+public sealed record SweepResult(int Due, int Activated, int Ended, int Materialized, int Dropped, int Retried, int AtCap = 0);
 
 /// <summary>
 /// The activation sweep, run every minute: takes what <see cref="DueIndex"/> says is due and
@@ -17,6 +17,13 @@ public sealed record SweepResult(int Due, int Activated, int Ended, int Material
 /// against the current rows first (a moved or cancelled meeting leaves stale items behind), and is
 /// removed only once handled, so an interrupted sweep is simply repeated; a transient failure (RTK
 /// down, a concurrent change) leaves the item for the next minute.
+/// <para>
+/// An occurrence takes one of the org's concurrent-meeting slots as it starts, like a meeting does, and gives it
+/// back when it ends. When the org is at its cap at the occurrence's start, the occurrence is not dropped: its
+/// item stays due and is tried every minute (not subject to <see cref="GiveUpAfter"/>), the occurrence row says
+/// what it waits for (<c>waitingFor</c> on the wire), and it starts as soon as a slot frees within its scheduled
+/// time. Only once its scheduled end has passed is it given up, with a warning naming the cap.
+/// </para>
 /// </summary>
 public sealed partial class MeetingActivation(
     DueIndex due,
@@ -48,6 +55,7 @@ public sealed partial class MeetingActivation(
         Materialized,
         Dropped,
         Retry,
+        AtCap,
     }
 
     public async Task<SweepResult> SweepAsync(DateTimeOffset now, CancellationToken cancellationToken)
@@ -73,7 +81,7 @@ public sealed partial class MeetingActivation(
                 handled = Handled.Dropped;
             }
 
-            if (handled != Handled.Retry)
+            if (handled is not (Handled.Retry or Handled.AtCap))
             {
                 await due.RemoveAsync(item, ct);
             }
@@ -82,7 +90,7 @@ public sealed partial class MeetingActivation(
         });
 
         return new SweepResult(items.Count, counts[(int)Handled.Activated], counts[(int)Handled.Ended], counts[(int)Handled.Materialized],
-            counts[(int)Handled.Dropped], counts[(int)Handled.Retry]);
+            counts[(int)Handled.Dropped], counts[(int)Handled.Retry], counts[(int)Handled.AtCap]);
     }
 
     private Task<Handled> HandleAsync(DueItem item, DateTimeOffset now, CancellationToken cancellationToken) => (item.Kind, item.OccurrenceId) switch
@@ -121,7 +129,18 @@ public sealed partial class MeetingActivation(
         var occurrence = await occurrences.GetAsync(item.OrgId, occurrenceId, cancellationToken);
         if (occurrence is null || occurrence.Status != OccurrenceStatus.Scheduled || occurrence.StartUtc > now + Early || occurrence.EndUtc <= now)
         {
-            // Gone, cancelled, started, moved later, or its whole slot passed while the sweep was not running.
+            // Gone, cancelled, started, moved later, or its whole slot passed while the sweep was not running (or the org was at its cap).
+            if (occurrence is { Status: OccurrenceStatus.Scheduled, WaitingFor: { } waitingFor } && occurrence.EndUtc <= now)
+            {
+                LogMissed(logger, item.OrgId, item.MeetingId, occurrenceId, waitingFor);
+            }
+
+            if (occurrence?.Status != OccurrenceStatus.Active)
+            {
+                // An earlier attempt may have taken a slot before the occurrence went away.
+                await meetings.ReleaseOccurrenceSlotAsync(item.OrgId, occurrenceId, cancellationToken);
+            }
+
             return Handled.Dropped;
         }
 
@@ -129,9 +148,68 @@ public sealed partial class MeetingActivation(
         var org = await orgs.GetAsync(item.OrgId, cancellationToken);
         if (meeting is null || org is null || meeting.Status is MeetingStatus.Cancelled)
         {
+            await meetings.ReleaseOccurrenceSlotAsync(item.OrgId, occurrenceId, cancellationToken);
             return Handled.Dropped;
         }
 
+        // One start at a time (another sweep may hold the same item): the slot taken below is this attempt's to give back.
+        if (occurrence.ActivatingUntil > time.GetUtcNow())
+        {
+            return Handled.Retry;
+        }
+
+        occurrence.ActivatingUntil = time.GetUtcNow() + MeetingService.TransitionLease;
+        try
+        {
+            await occurrences.UpdateAsync(occurrence, null, null, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 412)
+        {
+            return Handled.Retry;
+        }
+
+        // Counted against the org's concurrent-meetings cap like any meeting; at the cap it waits (see the class summary).
+        if (await meetings.TakeOccurrenceSlotAsync(org, item.MeetingId, occurrenceId, cancellationToken) is { } full)
+        {
+            occurrence.ActivatingUntil = null;
+            var atCap = full.Kind == ErrorKind.TooManyRequests && occurrence.WaitingFor != full.Code;
+            if (atCap)
+            {
+                occurrence.WaitingFor = full.Code;
+                occurrence.WaitingSince = now;
+                occurrence.UpdatedAt = time.GetUtcNow();
+            }
+
+            await occurrences.UpdateAsync(occurrence, null, null, cancellationToken);
+            if (atCap)
+            {
+                LogAtCap(logger, item.OrgId, item.MeetingId, occurrenceId, org.MaxConcurrentMeetings);
+            }
+
+            return full.Kind == ErrorKind.TooManyRequests ? Handled.AtCap : Handled.Retry;
+        }
+
+        try
+        {
+            await StartOccurrenceAsync(org, meeting, occurrence, now, cancellationToken);
+        }
+        catch (Exception e) when (e is RtkException or RequestFailedException)
+        {
+            // Not started: the slot goes back and the claim is dropped, so the next minute's attempt starts afresh.
+            await meetings.ReleaseOccurrenceSlotAsync(item.OrgId, occurrenceId, CancellationToken.None);
+            occurrence.ActivatingUntil = null;
+            await TryAsync(() => occurrences.UpdateAsync(occurrence, null, null, CancellationToken.None));
+            throw;
+        }
+
+        await due.AddAsync(new DueItem(DueKind.EndOverdue, item.OrgId, item.MeetingId, occurrenceId, now + TimeSpan.FromMinutes(org.MaxMeetingDurationMinutes)), cancellationToken);
+        LogActivated(logger, item.OrgId, item.MeetingId, occurrenceId);
+        return Handled.Activated;
+    }
+
+    private async Task StartOccurrenceAsync(OrgEntity org, MeetingEntity meeting, OccurrenceEntity occurrence, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var occurrenceId = occurrence.Id;
         if (occurrence.RtkMeetingId is null)
         {
             // The id is stored on the occurrence before the RTK meeting goes ACTIVE; a failure in between
@@ -150,11 +228,11 @@ public sealed partial class MeetingActivation(
 
         occurrence.Status = OccurrenceStatus.Active;
         occurrence.ActualStart = now;
+        occurrence.WaitingFor = null;
+        occurrence.WaitingSince = null;
+        occurrence.ActivatingUntil = null;
         occurrence.UpdatedAt = time.GetUtcNow();
         await occurrences.UpdateAsync(occurrence, null, null, cancellationToken);
-        await due.AddAsync(new DueItem(DueKind.EndOverdue, item.OrgId, item.MeetingId, occurrenceId, now + TimeSpan.FromMinutes(org.MaxMeetingDurationMinutes)), cancellationToken);
-        LogActivated(logger, item.OrgId, item.MeetingId, occurrenceId);
-        return Handled.Activated;
     }
 
     private async Task<Handled> EndMeetingAsync(DueItem item, DateTimeOffset now, CancellationToken cancellationToken)
@@ -179,22 +257,14 @@ public sealed partial class MeetingActivation(
 
     private async Task<Handled> EndOccurrenceAsync(DueItem item, Guid occurrenceId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var occurrence = await occurrences.GetAsync(item.OrgId, occurrenceId, cancellationToken);
-        var org = await orgs.GetAsync(item.OrgId, cancellationToken);
-        if (occurrence is null || org is null || occurrence.Status != OccurrenceStatus.Active)
+        // Ends RTK's session, marks the occurrence ended and gives back its slot; one not active (ended by its host or
+        // by RTK meanwhile) only makes sure its slot is back.
+        var outcome = await meetings.EndOccurrenceAsync(item.OrgId, occurrenceId, callRtk: true, cancellationToken);
+        if (!outcome.Succeeded)
         {
-            return Handled.Dropped;
+            return IsTransient(outcome.Error!) ? Handled.Retry : Handled.Dropped;
         }
 
-        if (occurrence.RtkMeetingId is { } rtkMeetingId)
-        {
-            await rtk.EndSessionAsync(org.RtkAppId, rtkMeetingId, cancellationToken);
-        }
-
-        occurrence.Status = OccurrenceStatus.Ended;
-        occurrence.ActualEnd = now;
-        occurrence.UpdatedAt = time.GetUtcNow();
-        await occurrences.UpdateAsync(occurrence, null, null, cancellationToken);
         LogEnded(logger, item.OrgId, item.MeetingId, occurrenceId);
         return Handled.Ended;
     }
@@ -207,6 +277,18 @@ public sealed partial class MeetingActivation(
 
     private async Task<TimeSpan> MaxDurationAsync(Guid orgId, CancellationToken cancellationToken) =>
         TimeSpan.FromMinutes((await orgs.GetAsync(orgId, cancellationToken))?.MaxMeetingDurationMinutes ?? OrgSettings.Defaults.MaxMeetingDurationMinutes);
+
+    private static async Task TryAsync(Func<Task> action)
+    {
+        try
+        {
+            await action();
+        }
+        catch (RequestFailedException)
+        {
+            // Changed meanwhile: whoever changed it decides; a claim left behind lapses.
+        }
+    }
 
     /// <summary>Worth another try next minute: RTK down, a concurrent change, or the org at its concurrent-meetings cap.</summary>
     private static bool IsTransient(Error error) =>
@@ -221,6 +303,12 @@ public sealed partial class MeetingActivation(
 
     [LoggerMessage(EventId = 5302, Level = LogLevel.Warning, Message = "Due {Kind} for org {OrgId} meeting {MeetingId} occurrence {OccurrenceId} failed; retried next minute")]
     private static partial void LogFailed(ILogger logger, DueKind kind, Guid orgId, Guid meetingId, Guid? occurrenceId, Exception exception);
+
+    [LoggerMessage(EventId = 5304, Level = LogLevel.Warning, Message = "Occurrence {OccurrenceId} of org {OrgId} meeting {MeetingId} is due but the org is at its concurrent-meetings cap ({Cap}); retried every minute")]
+    private static partial void LogAtCap(ILogger logger, Guid orgId, Guid meetingId, Guid occurrenceId, int cap);
+
+    [LoggerMessage(EventId = 5305, Level = LogLevel.Warning, Message = "Occurrence {OccurrenceId} of org {OrgId} meeting {MeetingId} never started: its scheduled time passed while it waited for {WaitingFor}")]
+    private static partial void LogMissed(ILogger logger, Guid orgId, Guid meetingId, Guid occurrenceId, string waitingFor);
 
     [LoggerMessage(EventId = 5303, Level = LogLevel.Error, Message = "Due {Kind} for org {OrgId} meeting {MeetingId} occurrence {OccurrenceId} still failing an hour late; given up")]
     private static partial void LogGaveUp(ILogger logger, DueKind kind, Guid orgId, Guid meetingId, Guid? occurrenceId);

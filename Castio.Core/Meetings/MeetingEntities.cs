@@ -97,6 +97,22 @@ public sealed class ActiveMeetingsEntity : ITableEntity
     public int Active { get; set; }
 }
 
+/// <summary>
+/// An active occurrence of a recurring meeting holding one of the org's concurrent-meeting slots (row =
+/// <c>slot-occ-{occurrenceId}</c>, beside the counter). Occurrences live in Scheduling's table, so the slot row
+/// is what the counter is written with: adding and deleting it make taking and releasing a slot idempotent.
+/// </summary>
+public sealed class OccurrenceSlotEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string MeetingId { get; set; } = "";
+    public DateTimeOffset TakenAt { get; set; }
+}
+
 /// <summary>RTK meeting id → owner (partition = RTK meeting id): webhooks know only RTK's id.</summary>
 public sealed class RtkMeetingIndexEntity : ITableEntity
 {
@@ -142,6 +158,7 @@ public static class MeetingKeys
     public const string ActiveCount = "active-count";
     public const string Rtk = "rtk";
     public const string Org = "org";
+    public const string OccurrenceSlotPrefix = "slot-occ-";
 
     public static string Partition(Guid orgId) => orgId.ToString("D");
 
@@ -150,6 +167,8 @@ public static class MeetingKeys
     public static Guid IdOf(string rowKey) => Guid.Parse(rowKey.AsSpan(MeetingPrefix.Length));
 
     public static string Slug(string slug) => SlugPrefix + slug;
+
+    public static string OccurrenceSlot(Guid occurrenceId) => OccurrenceSlotPrefix + occurrenceId.ToString("N");
 
     /// <summary>The hour an intent was written in; the reconciler reads a few recent hours only.</summary>
     public static string IntentBucket(DateTimeOffset at) => at.UtcDateTime.ToString("yyyyMMddHH", CultureInfo.InvariantCulture);

@@ -20,6 +20,7 @@ public sealed partial class MeetingService(
     OrgStore orgs,
     MeetingRtk rtk,
     ScheduleService schedules,
+    OccurrenceStore occurrences,
     DueIndex due,
     TimeProvider time,
     ILogger<MeetingService> logger)
@@ -167,10 +168,17 @@ public sealed partial class MeetingService(
         }
     }
 
-    public async Task<Outcome<Meeting>> GetAsync(CurrentUser caller, Guid meetingId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The meeting, if the caller may see it. A member may also read an invite-only meeting they are invited to:
+    /// <paramref name="invited"/> (Invites' rule, passed in by the caller's layer) decides; uninvited is the same 404
+    /// as a meeting that does not exist.
+    /// </summary>
+    public async Task<Outcome<Meeting>> GetAsync(CurrentUser caller, Guid meetingId, InviteCheck? invited, CancellationToken cancellationToken)
     {
-        var found = await GetVisibleAsync(caller, meetingId, cancellationToken);
-        return found.Succeeded ? await ViewAsync(found.Value, cancellationToken) : found.Error!;
+        var meeting = await store.GetAsync(caller.OrgId, meetingId, cancellationToken);
+        var visible = meeting is not null && (MeetingAccess.CanSee(caller, meeting)
+            || (invited is not null && MeetingAccess.SeesIfInvited(caller, meeting) && await invited(meetingId, cancellationToken)));
+        return visible ? await ViewAsync(meeting!, cancellationToken) : NotFound;
     }
 
     /// <summary>The meeting if the caller may see it (other features: join, host controls, invites); 404 otherwise.</summary>
@@ -465,6 +473,14 @@ public sealed partial class MeetingService(
     /// </summary>
     public async Task<Outcome<Meeting>> EndAsync(CurrentUser caller, Guid meetingId, CancellationToken cancellationToken)
     {
+        var found = await GetManageableAsync(caller, meetingId, cancellationToken);
+        if (found.Succeeded && found.Value is { SchedulingType: SchedulingTypes.Recurring } series)
+        {
+            // A series is never active itself: the host's end ends its running occurrence(s).
+            var ended = await EndActiveOccurrencesAsync(series, cancellationToken);
+            return ended is null ? await ViewAsync(series, cancellationToken) : ended;
+        }
+
         var outcome = await EndCoreAsync(caller.OrgId, meetingId, caller, callRtk: true, cancellationToken);
         return outcome.Succeeded ? await ViewAsync(outcome.Value, cancellationToken) : outcome.Error!;
     }
@@ -583,6 +599,12 @@ public sealed partial class MeetingService(
             await schedules.UnscheduleAsync(caller.OrgId, meetingId, cancellationToken);
         }
 
+        if (meeting.SchedulingType == SchedulingTypes.Recurring)
+        {
+            // A cancelled series' running occurrence ends now and gives back its slot (none running is fine).
+            await EndActiveOccurrencesAsync(meeting, cancellationToken);
+        }
+
         LogTransition(logger, meeting.PartitionKey, meeting.Id, meeting.Status);
         return Meeting.From(meeting, org.Slug);
     }
@@ -646,6 +668,21 @@ public sealed partial class MeetingService(
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// For post-meeting work: RTK's session of <paramref name="rtkMeetingId"/> is over. The occurrence owning that RTK
+    /// meeting ends (releasing its concurrent-meeting slot); otherwise the meeting ends as <see cref="EndBySystemAsync"/>.
+    /// </summary>
+    public async Task<Error?> EndedByRtkAsync(Guid orgId, Guid meetingId, string? rtkMeetingId, CancellationToken cancellationToken)
+    {
+        var owner = string.IsNullOrEmpty(rtkMeetingId) ? null : await store.FindByRtkMeetingIdAsync(rtkMeetingId, cancellationToken);
+        if (owner is { OccurrenceId: { } occurrenceId } && owner.OrgId == orgId && owner.MeetingId == meetingId)
+        {
+            return (await EndOccurrenceAsync(orgId, occurrenceId, callRtk: false, cancellationToken)).Error;
+        }
+
+        return (await EndBySystemAsync(orgId, meetingId, callRtk: false, cancellationToken)).Error;
     }
 
     /// <summary>
@@ -733,6 +770,155 @@ public sealed partial class MeetingService(
     {
         var org = await orgs.GetAsync(meeting.OrgId, cancellationToken);
         return org is null ? NotFound : Meeting.From(meeting, org.Slug);
+    }
+
+    // ---- Occurrences of recurring meetings: each active one holds a concurrent-meeting slot too
+
+    /// <summary>
+    /// Takes one of the org's concurrent-meeting slots for an occurrence about to go active (the activation
+    /// sweep): the same counter meetings move, written with the occurrence's slot row, so a retried activation
+    /// keeps the slot it took. The 429 naming the cap when the org is full; null on success.
+    /// </summary>
+    public async Task<Error?> TakeOccurrenceSlotAsync(OrgEntity org, Guid meetingId, Guid occurrenceId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var counter = await store.GetActiveCountAsync(org.Id, cancellationToken);
+            if (CapError(org, counter) is { } cap)
+            {
+                return await store.HoldsOccurrenceSlotAsync(org.Id, occurrenceId, cancellationToken) ? null : cap;
+            }
+
+            counter.Active++;
+            var slot = new OccurrenceSlotEntity
+            {
+                PartitionKey = MeetingKeys.Partition(org.Id),
+                RowKey = MeetingKeys.OccurrenceSlot(occurrenceId),
+                MeetingId = meetingId.ToString("D"),
+                TakenAt = time.GetUtcNow(),
+            };
+            try
+            {
+                await store.AddOccurrenceSlotAsync(slot, counter, cancellationToken);
+                return null;
+            }
+            catch (TableTransactionFailedException e) when (e.FailedTransactionActionIndex == 0)
+            {
+                // Taken by an earlier attempt at this activation.
+                return null;
+            }
+            catch (TableTransactionFailedException e) when (e.FailedTransactionActionIndex == 1 && attempt < MaxAttempts * 4)
+            {
+                // Another meeting or occurrence moved the counter first: count again.
+            }
+            catch (TableTransactionFailedException)
+            {
+                return Busy;
+            }
+        }
+    }
+
+    /// <summary>Gives back an occurrence's slot; nothing when it holds none (released already, or never taken).</summary>
+    public async Task ReleaseOccurrenceSlotAsync(Guid orgId, Guid occurrenceId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            if (!await store.HoldsOccurrenceSlotAsync(orgId, occurrenceId, cancellationToken))
+            {
+                return;
+            }
+
+            var counter = await store.GetActiveCountAsync(orgId, cancellationToken);
+            counter.Active = Math.Max(0, counter.Active - 1);
+            try
+            {
+                await store.RemoveOccurrenceSlotAsync(orgId, occurrenceId, counter, cancellationToken);
+                return;
+            }
+            catch (TableTransactionFailedException e) when (e.FailedTransactionActionIndex == 0)
+            {
+                return;
+            }
+            catch (TableTransactionFailedException) when (attempt < MaxAttempts * 4)
+            {
+            }
+        }
+    }
+
+    /// <summary>
+    /// active occurrence → ended, and its slot released: past the org's maximum (the sweep) or the host's end, both
+    /// ending RTK's session too, or RTK reporting the session over (<paramref name="callRtk"/> false). An occurrence
+    /// that is not active is left as it is, but never keeps a slot.
+    /// </summary>
+    public async Task<Outcome<OccurrenceEntity>> EndOccurrenceAsync(Guid orgId, Guid occurrenceId, bool callRtk, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var occurrence = await occurrences.GetAsync(orgId, occurrenceId, cancellationToken);
+            if (occurrence is null || occurrence.Status != OccurrenceStatus.Active)
+            {
+                await ReleaseOccurrenceSlotAsync(orgId, occurrenceId, cancellationToken);
+                return occurrence is null ? NotFound : Illegal($"{occurrence.Status} occurrence", "ended");
+            }
+
+            if (callRtk && occurrence.RtkMeetingId is { } rtkMeetingId && await orgs.GetAsync(orgId, cancellationToken) is { } org)
+            {
+                try
+                {
+                    await rtk.EndSessionAsync(org.RtkAppId, rtkMeetingId, cancellationToken);
+                }
+                catch (RtkException e)
+                {
+                    return RtkError(e);
+                }
+            }
+
+            var now = time.GetUtcNow();
+            occurrence.Status = OccurrenceStatus.Ended;
+            occurrence.ActualEnd = now;
+            occurrence.UpdatedAt = now;
+            try
+            {
+                await occurrences.UpdateAsync(occurrence, null, null, cancellationToken);
+            }
+            catch (RequestFailedException e) when (e.Status == 412)
+            {
+                if (attempt >= MaxAttempts)
+                {
+                    return Busy;
+                }
+
+                continue;
+            }
+
+            await ReleaseOccurrenceSlotAsync(orgId, occurrenceId, cancellationToken);
+            LogOccurrenceEnded(logger, occurrence.SeriesId, occurrence.Id);
+            return occurrence;
+        }
+    }
+
+    /// <summary>Ends the series' active occurrences (the host's end); a 409 when none is running. Null on success.</summary>
+    private async Task<Error?> EndActiveOccurrencesAsync(MeetingEntity series, CancellationToken cancellationToken)
+    {
+        // Active occurrences started at most the org's maximum duration (at most a day) ago; their original start may be a little earlier.
+        var now = time.GetUtcNow();
+        var rows = await occurrences.ListAsync(series.OrgId, series.Id, now - TimeSpan.FromDays(2), now + TimeSpan.FromDays(1), 1000, cancellationToken);
+        var active = rows.Where(o => o.Status == OccurrenceStatus.Active).ToList();
+        if (active.Count == 0)
+        {
+            return Illegal("recurring series with no running occurrence", "ended");
+        }
+
+        foreach (var occurrence in active)
+        {
+            var ended = await EndOccurrenceAsync(series.OrgId, occurrence.Id, callRtk: true, cancellationToken);
+            if (!ended.Succeeded && ended.Error!.Code != MeetingErrors.IllegalTransition)
+            {
+                return ended.Error;
+            }
+        }
+
+        return null;
     }
 
     // ---- Schedule
@@ -880,6 +1066,9 @@ public sealed partial class MeetingService(
 
     [LoggerMessage(EventId = 5000, Level = LogLevel.Information, Message = "Meeting {OrgId}/{MeetingId} is now {Status}")]
     private static partial void LogTransition(ILogger logger, string orgId, Guid meetingId, string status);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Information, Message = "Occurrence {OccurrenceId} of meeting {MeetingId} ended; its concurrent-meeting slot is free")]
+    private static partial void LogOccurrenceEnded(ILogger logger, Guid meetingId, Guid occurrenceId);
 
     [LoggerMessage(EventId = 5001, Level = LogLevel.Warning, Message = "Permanent room {OrgId}/{MeetingId}: RTK meeting not created now; the first join creates it")]
     private static partial void LogPermanentDeferred(ILogger logger, string orgId, Guid meetingId, Exception exception);

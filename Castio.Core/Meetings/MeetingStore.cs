@@ -161,6 +161,39 @@ public sealed class MeetingStore
         counter.ETag = response.Value[1].Headers.ETag ?? default;
     }
 
+    /// <summary>Whether the occurrence holds one of the org's concurrent-meeting slots.</summary>
+    public async Task<bool> HoldsOccurrenceSlotAsync(Guid orgId, Guid occurrenceId, CancellationToken cancellationToken)
+    {
+        await _created.EnsureAsync(cancellationToken);
+        return (await _meetings.GetEntityIfExistsAsync<OccurrenceSlotEntity>(MeetingKeys.Partition(orgId), MeetingKeys.OccurrenceSlot(occurrenceId), cancellationToken: cancellationToken)).HasValue;
+    }
+
+    /// <summary>
+    /// Adds the occurrence's slot row with the counter (already moved by the caller), both or neither. Throws
+    /// <see cref="TableTransactionFailedException"/>: index 0 (409) when the slot is already held, index 1 when the counter moved.
+    /// </summary>
+    public async Task AddOccurrenceSlotAsync(OccurrenceSlotEntity slot, ActiveMeetingsEntity counter, CancellationToken cancellationToken)
+    {
+        await _created.EnsureAsync(cancellationToken);
+        var response = await _meetings.SubmitTransactionAsync([new(TableTransactionActionType.Add, slot), CounterAction(counter)], cancellationToken);
+        counter.ETag = response.Value[1].Headers.ETag ?? default;
+    }
+
+    /// <summary>
+    /// Deletes the occurrence's slot row with the counter (already moved by the caller), both or neither. Throws
+    /// <see cref="TableTransactionFailedException"/>: index 0 (404) when the slot is not held, index 1 when the counter moved.
+    /// </summary>
+    public async Task RemoveOccurrenceSlotAsync(Guid orgId, Guid occurrenceId, ActiveMeetingsEntity counter, CancellationToken cancellationToken)
+    {
+        var slot = new TableEntity(MeetingKeys.Partition(orgId), MeetingKeys.OccurrenceSlot(occurrenceId));
+        var response = await _meetings.SubmitTransactionAsync([new(TableTransactionActionType.Delete, slot, ETag.All), CounterAction(counter)], cancellationToken);
+        counter.ETag = response.Value[1].Headers.ETag ?? default;
+    }
+
+    private static TableTransactionAction CounterAction(ActiveMeetingsEntity counter) => counter.ETag == default
+        ? new TableTransactionAction(TableTransactionActionType.Add, counter)
+        : new TableTransactionAction(TableTransactionActionType.UpdateReplace, counter, counter.ETag);
+
     /// <summary>
     /// One page of the org's meetings in creation order (ids are time-ordered), filtered server-side;
     /// <paramref name="after"/> is the last id seen.

@@ -29,14 +29,15 @@ public sealed record PostMeetingPlan(
 
 /// <summary>
 /// Closes the Castio meeting after its RTK session ended: a meeting → ended; a permanent room → its RTK meeting INACTIVE,
-/// still joinable (the next join sets it ACTIVE). Already ended (or cancelled) is fine: RTK already ended the session.
+/// still joinable (the next join sets it ACTIVE); an occurrence of a recurring meeting (its own RTK meeting) → ended,
+/// giving back its concurrent-meeting slot. Already ended (or cancelled) is fine: RTK already ended the session.
 /// </summary>
 public sealed class MeetingCloser(MeetingService meetings)
 {
-    public async Task CloseAsync(Guid orgId, Guid meetingId, CancellationToken cancellationToken)
+    public async Task CloseAsync(Guid orgId, Guid meetingId, string? rtkMeetingId, CancellationToken cancellationToken)
     {
-        var outcome = await meetings.EndBySystemAsync(orgId, meetingId, callRtk: false, cancellationToken);
-        if (outcome.Error is { Kind: ErrorKind.Unavailable or ErrorKind.TooManyRequests } error)
+        var error = await meetings.EndedByRtkAsync(orgId, meetingId, rtkMeetingId, cancellationToken);
+        if (error is { Kind: ErrorKind.Unavailable or ErrorKind.TooManyRequests })
             throw new InvalidOperationException($"Could not close meeting {meetingId}: {error.Code}"); // retried by the activity
     }
 }
@@ -130,10 +131,11 @@ public sealed partial class PostMeetingWork(
     {
         var session = await store.GetSessionAsync(key, cancellationToken);
         if (session is null || session.MeetingClosedAt is not null) return;
-        // A later session of the same meeting may already be live (a permanent room rejoined): then it is not closed.
+        // A later session of the same RTK meeting may already be live (a permanent room rejoined): then it is not closed.
+        // Another occurrence's RTK meeting is another meeting to close.
         var sessions = await store.ListSessionsAsync(key.OrgId, key.MeetingId, cancellationToken);
-        var laterLive = sessions.Any(s => s.RtkSessionId != key.RtkSessionId && s.EndedAt is null && s.StartedAt >= session.StartedAt);
-        if (!laterLive) await meetings.CloseAsync(key.OrgId, key.MeetingId, cancellationToken);
+        var laterLive = sessions.Any(s => s.RtkSessionId != key.RtkSessionId && s.RtkMeetingId == session.RtkMeetingId && s.EndedAt is null && s.StartedAt >= session.StartedAt);
+        if (!laterLive) await meetings.CloseAsync(key.OrgId, key.MeetingId, session.RtkMeetingId, cancellationToken);
         await Mark(key, nameof(SessionEntity.MeetingClosedAt), time.GetUtcNow(), cancellationToken);
     }
 

@@ -19,11 +19,12 @@ public sealed class ScheduleCalendar(OccurrenceStore store, TimeProvider time)
     /// <summary>How far back cancelled and overridden occurrences are written; older ones no longer matter to a calendar.</summary>
     public static readonly TimeSpan History = TimeSpan.FromDays(366);
 
-    public async Task<Outcome<string>> GetAsync(CurrentUser caller, Guid meetingId, CancellationToken cancellationToken)
+    /// <summary>The calendar file; <paramref name="invited"/> lets an invited member read an invite-only meeting's.</summary>
+    public async Task<Outcome<string>> GetAsync(CurrentUser caller, Guid meetingId, InviteCheck? invited, CancellationToken cancellationToken)
     {
         var series = await store.GetSeriesAsync(caller.OrgId, meetingId, cancellationToken);
         var type = series is null ? null : ScheduleFields.ParseType(series.SchedulingType);
-        if (series is null || !ScheduleService.CanSee(caller, series) || type is not (SchedulingType.Scheduled or SchedulingType.Recurring))
+        if (series is null || !await ScheduleService.CanSeeAsync(caller, series, invited, cancellationToken) || type is not (SchedulingType.Scheduled or SchedulingType.Recurring))
         {
             return new Error(ErrorKind.NotFound, ScheduleErrors.NotFound, "Meeting not found, or it has no scheduled time.");
         }

@@ -89,6 +89,14 @@ public sealed class OccurrenceEntity : ITableEntity
     public string? RtkMeetingId { get; set; }
     public DateTimeOffset? ActualStart { get; set; }
     public DateTimeOffset? ActualEnd { get; set; }
+
+    /// <summary>Set while one sweep starts the occurrence (its claim, under the row's ETag), so two never start it at once.</summary>
+    public DateTimeOffset? ActivatingUntil { get; set; }
+
+    /// <summary>Why a due occurrence has not started yet (a problem code, e.g. the org's concurrent-meetings cap), and since when.</summary>
+    public string? WaitingFor { get; set; }
+    public DateTimeOffset? WaitingSince { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 

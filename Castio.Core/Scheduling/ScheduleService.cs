@@ -187,13 +187,14 @@ public sealed class ScheduleService(OccurrenceStore store, DueIndex due, TimePro
 
     // ---- Routes
 
-    public async Task<Outcome<OccurrenceList>> ListOccurrencesAsync(CurrentUser caller, Guid meetingId, string? from, string? to, CancellationToken cancellationToken)
+    /// <summary>A series' occurrences in a range; <paramref name="invited"/> lets an invited member read an invite-only series.</summary>
+    public async Task<Outcome<OccurrenceList>> ListOccurrencesAsync(CurrentUser caller, Guid meetingId, string? from, string? to, InviteCheck? invited, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var errors = new FieldErrors();
         var (start, end) = Range(from, to, now, MaterializeAhead, MaxListRange, errors);
         var series = await store.GetSeriesAsync(caller.OrgId, meetingId, cancellationToken);
-        if (series is null || !CanSee(caller, series))
+        if (series is null || !await CanSeeAsync(caller, series, invited, cancellationToken))
         {
             return SeriesNotFound;
         }
@@ -431,6 +432,11 @@ public sealed class ScheduleService(OccurrenceStore store, DueIndex due, TimePro
     /// <summary>Mirrors Meetings' rule: hosts and above see every meeting; members those open to the org or their own.</summary>
     public static bool CanSee(CurrentUser caller, SeriesEntity series) => CanSee(caller, series.HostUserId, series.OpenToOrg);
 
+    /// <summary><see cref="CanSee(CurrentUser, SeriesEntity)"/>, or a member invited to an invite-only series (Invites' answer).</summary>
+    public static async Task<bool> CanSeeAsync(CurrentUser caller, SeriesEntity series, InviteCheck? invited, CancellationToken cancellationToken) =>
+        CanSee(caller, series)
+        || (invited is not null && caller.Role == Role.Member && !series.OpenToOrg && await invited(series.Id, cancellationToken));
+
     public static bool CanManage(CurrentUser caller, SeriesEntity series) =>
         caller.Role.Allows(Permission.EditAnyMeeting)
         || (caller.Role.Allows(Permission.EditOwnMeeting) && series.HostUserId == caller.UserId.ToString("D"));
@@ -567,5 +573,6 @@ public sealed class ScheduleService(OccurrenceStore store, DueIndex due, TimePro
 
     internal static OccurrenceView View(SeriesEntity series, OccurrenceEntity o) => new(
         o.Id, series.Id, o.Title ?? series.Title, ScheduleText.Utc(o.StartUtc), ScheduleText.Utc(o.EndUtc),
-        ScheduleText.Local(ScheduleText.ToLocal(o.StartUtc, series.TimeZone)), o.OriginalStartLocal, series.TimeZone, o.Status, o.Overridden, o.RtkMeetingId);
+        ScheduleText.Local(ScheduleText.ToLocal(o.StartUtc, series.TimeZone)), o.OriginalStartLocal, series.TimeZone, o.Status, o.Overridden, o.RtkMeetingId,
+        o.Status == OccurrenceStatus.Scheduled ? o.WaitingFor : null);
 }

@@ -3,7 +3,9 @@ using System.Text.Json;
 using Castio.Core.Abuse;
 using Castio.Core.Auth;
 using Castio.Core.HostControls;
+using Castio.Core.Invites;
 using Castio.Core.Meetings;
+using Castio.Core.Scheduling;
 using Castio.Functions.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -14,10 +16,11 @@ namespace Castio.Functions.Meetings;
 
 /// <summary>
 /// Meetings of the caller's org and their lifecycle. Owners, admins and hosts create; hosts manage
-/// their own meetings, owners and admins every one; members see the meetings open to the org.
+/// their own meetings, owners and admins every one; members see the meetings open to the org, and read an
+/// invite-only one they are invited to (Invites' rule, composed here: Invites depends on Meetings, not the reverse).
 /// </summary>
 [Tags("Meetings"), RateLimit(nameof(RateLimitRules.ApiGeneral), RateLimitKey.User)]
-public sealed class MeetingsFunctions(MeetingService meetings, HostControlService controls)
+public sealed class MeetingsFunctions(MeetingService meetings, HostControlService controls, InviteService invites)
 {
     [Function("Meetings_Create"), Requires(Permission.CreateMeetings), RateLimit(nameof(RateLimitRules.MeetingCreate), RateLimitKey.User)]
     [EndpointSummary("Create a meeting: instant (draft until started), scheduled, recurring or a permanent room"), Consumes(typeof(MeetingInput), "application/json")]
@@ -29,7 +32,8 @@ public sealed class MeetingsFunctions(MeetingService meetings, HostControlServic
             .ToResult(m => TypedResults.Created($"/api/meetings/{m.Id}", m), req.HttpContext);
     }
 
-    [Function("Meetings_List"), SignedIn, EndpointSummary("List the org's meetings the caller may see, oldest first, a page at a time")]
+    [Function("Meetings_List"), SignedIn]
+    [EndpointSummary("List the org's meetings the caller may see, oldest first, a page at a time (a member's invite-only meetings are in GET /api/me/invites)")]
     public async Task<Results<Ok<MeetingPage>, ValidationProblem, ProblemHttpResult>> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/meetings")] HttpRequest req,
         [Description("draft, scheduled, active, ended or cancelled.")] string? status,
@@ -41,10 +45,13 @@ public sealed class MeetingsFunctions(MeetingService meetings, HostControlServic
         (await meetings.ListAsync(req.Caller(), new MeetingFilter(Empty(status), Empty(meetingType), Empty(schedulingType)), cursor, QueryValue.Int(limit), cancellationToken))
             .ToResult(TypedResults.Ok, req.HttpContext);
 
-    [Function("Meetings_Get"), SignedIn, EndpointSummary("One meeting")]
+    [Function("Meetings_Get"), SignedIn, EndpointSummary("One meeting (a member: open to the org, or invite-only and they are invited)")]
     public async Task<Results<Ok<Meeting>, ValidationProblem, ProblemHttpResult>> Get(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/meetings/{meetingId:guid}")] HttpRequest req, Guid meetingId, CancellationToken cancellationToken) =>
-        (await meetings.GetAsync(req.Caller(), meetingId, cancellationToken)).ToResult(TypedResults.Ok, req.HttpContext);
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/meetings/{meetingId:guid}")] HttpRequest req, Guid meetingId, CancellationToken cancellationToken)
+    {
+        var caller = req.Caller();
+        return (await meetings.GetAsync(caller, meetingId, (id, ct) => invites.IsInvitedAsync(caller, id, ct), cancellationToken)).ToResult(TypedResults.Ok, req.HttpContext);
+    }
 
     [Function("Meetings_Update"), Requires(Permission.EditOwnMeeting), EndpointSummary("Edit a meeting; omitted fields stay as they are (guestAccess \"inherit\" returns to the org's default)")]
     [Consumes(typeof(MeetingInput), "application/json")]
@@ -65,7 +72,7 @@ public sealed class MeetingsFunctions(MeetingService meetings, HostControlServic
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/meetings/{meetingId:guid}/start")] HttpRequest req, Guid meetingId, CancellationToken cancellationToken) =>
         (await meetings.StartAsync(req.Caller(), meetingId, cancellationToken)).ToResult(TypedResults.Ok, req.HttpContext);
 
-    [Function("Meetings_End"), Requires(Permission.EditOwnMeeting), EndpointSummary("End an active meeting for everyone: kick all, RTK INACTIVE (audited as a host control)")]
+    [Function("Meetings_End"), Requires(Permission.EditOwnMeeting), EndpointSummary("End an active meeting for everyone: kick all, RTK INACTIVE (a recurring series: its running occurrence; audited as a host control)")]
     public async Task<Results<Ok<Meeting>, ValidationProblem, ProblemHttpResult>> End(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/meetings/{meetingId:guid}/end")] HttpRequest req, Guid meetingId, CancellationToken cancellationToken) =>
         (await controls.EndForEveryoneAsync(req.Caller(), meetingId, cancellationToken)).ToResult(TypedResults.Ok, req.HttpContext);

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Text;
 using Castio.Core.Abuse;
+using Castio.Core.Invites;
 using Castio.Core.Scheduling;
 using Castio.Functions.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -11,11 +12,12 @@ namespace Castio.Functions.Scheduling;
 
 /// <summary>
 /// Recurrence preview, a series' occurrences, the org's agenda, one occurrence's override or
-/// cancellation, and a meeting's calendar file. Visibility follows the meeting's: another org's
-/// meeting or occurrence is a 404.
+/// cancellation, and a meeting's calendar file. Visibility follows the meeting's (an invited member reads an
+/// invite-only meeting's occurrences and calendar; Invites answers, composed here): another org's meeting or
+/// occurrence is a 404.
 /// </summary>
 [Tags("Scheduling"), SignedIn, RateLimit(nameof(RateLimitRules.ApiGeneral), RateLimitKey.User)]
-public sealed class ScheduleFunctions(ScheduleService schedules, ScheduleCalendar calendars)
+public sealed class ScheduleFunctions(ScheduleService schedules, ScheduleCalendar calendars, InviteService invites)
 {
     [Function("Schedule_Preview"), EndpointSummary("Expand an RRULE from a local dtstart in an IANA time zone (limit 1–500, default 50)")]
     [Consumes(typeof(SchedulePreviewRequest), "application/json")]
@@ -32,7 +34,7 @@ public sealed class ScheduleFunctions(ScheduleService schedules, ScheduleCalenda
         [Description("Start of the range, ISO 8601 with offset (default now).")] string? from,
         [Description("End of the range (exclusive), ISO 8601 with offset (default from + 28 days).")] string? to,
         CancellationToken cancellationToken) =>
-        (await schedules.ListOccurrencesAsync(req.Caller(), id, from, to, cancellationToken)).ToResult(TypedResults.Ok, req.HttpContext);
+        (await schedules.ListOccurrencesAsync(req.Caller(), id, from, to, Invited(req), cancellationToken)).ToResult(TypedResults.Ok, req.HttpContext);
 
     [Function("Schedule_Agenda"), EndpointSummary("The caller's upcoming meetings and occurrences across the org, by start time, a page at a time")]
     public async Task<Results<Ok<AgendaPage>, ValidationProblem, ProblemHttpResult>> Agenda(
@@ -64,6 +66,12 @@ public sealed class ScheduleFunctions(ScheduleService schedules, ScheduleCalenda
     [ProducesResponseType(typeof(string), StatusCodes.Status200OK, ScheduleCalendar.ContentType)]
     public async Task<Results<ContentHttpResult, ValidationProblem, ProblemHttpResult>> Calendar(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/meetings/{id:guid}/calendar.ics")] HttpRequest req, Guid id, CancellationToken cancellationToken) =>
-        (await calendars.GetAsync(req.Caller(), id, cancellationToken))
+        (await calendars.GetAsync(req.Caller(), id, Invited(req), cancellationToken))
             .ToResult(ics => TypedResults.Text(ics, ScheduleCalendar.ContentType, Encoding.UTF8), req.HttpContext);
+
+    private InviteCheck Invited(HttpRequest req)
+    {
+        var caller = req.Caller();
+        return (meetingId, ct) => invites.IsInvitedAsync(caller, meetingId, ct);
+    }
 }
