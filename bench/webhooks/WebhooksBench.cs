@@ -105,7 +105,7 @@ internal static class WebhooksBench
             // Lost = a delivery answered but not in the ledger as processed/duplicate; double-applied = a fact processed by two deliveries.
             var ledger = new TableServiceClient(storage).GetTableClient(prefix + WebhookLedger.DeliveriesTable);
             var rows = new List<WebhookDeliveryEntity>();
-            await foreach (var row in ledger.QueryAsync<WebhookDeliveryEntity>(select: ["RtkUuid", "Status", "BusinessKey", "Event"]))
+            await foreach (var row in ledger.QueryAsync<WebhookDeliveryEntity>(select: ["RowKey", "RtkUuid", "Status", "BusinessKey", "Event"]))
                 if (!row.RowKey.StartsWith("k_", StringComparison.Ordinal)) rows.Add(row); // business-key claims share the table
             var uuids = rows.Where(r => r.Status is WebhookDeliveryStatus.Processed or WebhookDeliveryStatus.Duplicate).Select(r => r.RtkUuid).ToHashSet();
             var lost = load.Select(e => e.Uuid).Distinct().Count(u => !uuids.Contains(u));
