@@ -1,23 +1,43 @@
 using Castio.Core.Common;
 using Castio.Core.Invites;
 using Castio.Core.Meetings;
+using Castio.Core.Scheduling;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Castio.Core.Joining;
 
 /// <summary>
 /// Everything the join flow reads from Meetings and Invites, in one place: the meeting and its org, activation
-/// of permanent rooms, and whether a member is invited.
+/// of permanent rooms, the running occurrence of a recurring series, and whether a member is invited.
 /// </summary>
-public sealed class JoinMeetings(MeetingStore store, InviteStore invites, IServiceProvider services)
+public sealed class JoinMeetings(MeetingStore store, InviteStore invites, OccurrenceStore occurrences, TimeProvider time, IServiceProvider services)
 {
     public const string OrgAccess = MemberAccess.Org;
 
     /// <summary>The org of a meeting known only by its id (the anonymous guest route).</summary>
     public Task<Guid?> FindOrgAsync(Guid meetingId, CancellationToken cancellationToken) => store.FindOrgAsync(meetingId, cancellationToken);
 
-    public async Task<JoinMeeting?> GetAsync(Guid orgId, Guid meetingId, CancellationToken cancellationToken) =>
-        await store.GetAsync(orgId, meetingId, cancellationToken) is { } meeting ? ToJoin(meeting) : null;
+    /// <summary>
+    /// The meeting as the join flow sees it. A recurring series is never active itself: while one of its occurrences
+    /// runs, joining the series joins that occurrence's RTK meeting (each occurrence has its own, so counts and
+    /// RTK participants are per occurrence).
+    /// </summary>
+    public async Task<JoinMeeting?> GetAsync(Guid orgId, Guid meetingId, CancellationToken cancellationToken)
+    {
+        if (await store.GetAsync(orgId, meetingId, cancellationToken) is not { } meeting)
+        {
+            return null;
+        }
+
+        var join = ToJoin(meeting);
+        if (meeting.SchedulingType != SchedulingTypes.Recurring || meeting.Status is MeetingStatus.Cancelled or MeetingStatus.Ended)
+        {
+            return join;
+        }
+
+        var running = await occurrences.FindRunningAsync(orgId, meetingId, time.GetUtcNow(), cancellationToken);
+        return running is null ? join : join with { Status = MeetingStatus.Active, RtkMeetingId = running.RtkMeetingId, RtkActive = true };
+    }
 
     /// <summary>
     /// The meeting ready to join: active with an ACTIVE RTK meeting. A meeting Castio already set ACTIVE needs

@@ -756,10 +756,14 @@ public sealed partial class MeetingService(
         string? Url(BrandingAssetKind kind) => assets.FirstOrDefault(a => a.Kind == kind.ToWire()) is { } a
             ? $"/api/branding/{org.Slug}/{a.Kind}?v={Uri.EscapeDataString(a.Version)}"
             : null;
+        // A recurring series is never active itself; its link shows it active while an occurrence runs (joining joins that).
+        var status = meeting.SchedulingType == SchedulingTypes.Recurring && meeting.Status == MeetingStatus.Scheduled
+            && await occurrences.FindRunningAsync(org.Id, meeting.Id, time.GetUtcNow(), cancellationToken) is not null
+            ? MeetingStatus.Active : meeting.Status;
         return new PublicMeeting(
             meeting.Title,
             meeting.MeetingType,
-            meeting.Status,
+            status,
             effective != GuestAccess.Disabled,
             effective,
             new PublicMeetingBranding(org.Name, org.BrandColor, org.Theme, Url(BrandingAssetKind.Logo), Url(BrandingAssetKind.Favicon), Url(BrandingAssetKind.Background)));

@@ -121,6 +121,15 @@ public sealed class OccurrenceStore
         return await TakeAsync(_table.QueryAsync<OccurrenceEntity>(filter, maxPerPage: Math.Min(max, 1000), cancellationToken: cancellationToken), max);
     }
 
+    /// <summary>
+    /// The series' running occurrence with its RTK meeting (the latest started, if the sweep has not ended an older one
+    /// yet), or null. Running occurrences started at most the org's maximum duration (at most a day) ago.
+    /// </summary>
+    public async Task<OccurrenceEntity?> FindRunningAsync(Guid orgId, Guid meetingId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        (await ListAsync(orgId, meetingId, now - TimeSpan.FromDays(2), now + TimeSpan.FromMinutes(5), 1000, cancellationToken))
+            .Where(o => o.Status == OccurrenceStatus.Active && o.RtkMeetingId is not null)
+            .MaxBy(o => o.ActualStart ?? o.StartUtc);
+
     /// <summary>Agenda rows starting in [from, to), in start order, at most <paramref name="max"/>, after <paramref name="afterRowKey"/> when paging.</summary>
     public async Task<IReadOnlyList<AgendaEntity>> ListAgendaAsync(Guid orgId, DateTimeOffset fromUtc, DateTimeOffset toUtc, string? afterRowKey, int max, CancellationToken cancellationToken)
     {
