@@ -137,12 +137,7 @@ public sealed partial class RtkWebhookVerifier
     private static RtkWebhookVerification TooLarge(int max) =>
         RtkWebhookVerification.Fail(413, RtkWebhookProblemCodes.BodyTooLarge, $"Webhook bodies are limited to {max} bytes.");
 
-    private static bool Verify(KeyEntry key, ReadOnlySpan<byte> body, byte[] signature)
-    {
-        using var rsa = RSA.Create();
-        rsa.ImportSubjectPublicKeyInfo(key.SubjectPublicKeyInfo, out _);
-        return rsa.VerifyData(body, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-    }
+    private static bool Verify(KeyEntry key, ReadOnlySpan<byte> body, byte[] signature) => key.Verify(body, signature);
 
     private async Task<KeyEntry?> TryRefetchAsync(KeyEntry used, CancellationToken cancellationToken)
     {
@@ -204,7 +199,29 @@ public sealed partial class RtkWebhookVerifier
         return new KeyEntry(rsa.ExportSubjectPublicKeyInfo(), _time.GetUtcNow());
     }
 
-    private sealed record KeyEntry(byte[] SubjectPublicKeyInfo, DateTimeOffset FetchedAt);
+    private sealed record KeyEntry(byte[] SubjectPublicKeyInfo, DateTimeOffset FetchedAt)
+    {
+        // Importing the key costs more than checking a signature: imported keys are reused, one caller at a time each.
+        private readonly System.Collections.Concurrent.ConcurrentBag<RSA> _imported = [];
+
+        public bool Verify(ReadOnlySpan<byte> body, byte[] signature)
+        {
+            if (!_imported.TryTake(out var rsa))
+            {
+                rsa = RSA.Create();
+                rsa.ImportSubjectPublicKeyInfo(SubjectPublicKeyInfo, out _);
+            }
+
+            try
+            {
+                return rsa.VerifyData(body, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            }
+            finally
+            {
+                _imported.Add(rsa);
+            }
+        }
+    }
 
     [LoggerMessage(EventId = 1201, EventName = "RtkWebhookKeyFetched", Level = LogLevel.Information, Message = "Fetched the RTK webhook public key")]
     private static partial void LogKeyFetched(ILogger logger);
