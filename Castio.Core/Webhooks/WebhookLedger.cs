@@ -97,13 +97,13 @@ public sealed class WebhookLedger
 
     /// <summary>
     /// A delivery still being applied this long after it arrived is dead (RTK expects an answer within 3 s and retries
-    /// otherwise, spec §11.5); younger, it is in flight and a second delivery of its fact is a duplicate.
+    /// otherwise); younger, it is in flight and a second delivery of its fact is a duplicate.
     /// </summary>
     public static readonly TimeSpan InFlightFor = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Claims live in the day of their delivery; in the first hour of a day the previous day's claim is looked at too, so a
-    /// retry just after midnight is still recognised. RTK's retry schedule is UNVERIFIED (spec §11.5); Dyte's was minutes.
+    /// retry just after midnight is still recognised. How long RTK keeps retrying is not documented; Dyte retried for minutes.
     /// </summary>
     public static readonly TimeSpan ClaimLookback = TimeSpan.FromHours(1);
     public const string Unmatched = "unmatched";
