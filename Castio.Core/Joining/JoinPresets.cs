@@ -44,10 +44,19 @@ public static class JoinPresets
         return waitingRoomEnabled && role < Role.Host ? preset : CastioPresets.NoWait(preset);
     }
 
-    public static string ForGuest(MeetingType type, string effectiveGuestAccess)
+    /// <summary>
+    /// Link-only guests always wait; guests of an open meeting wait only when the meeting's waiting room is on
+    /// (then as the resolver's preset has it: webinar and livestream audiences are viewers, who never wait).
+    /// </summary>
+    public static string ForGuest(MeetingType type, string effectiveGuestAccess, bool waitingRoomEnabled)
     {
         var preset = PresetResolver.Resolve(CastioRole.Guest, type, isCreator: false);
-        if (effectiveGuestAccess != GuestAccess.LinkOnly || HasWaitingRoom(preset))
+        if (effectiveGuestAccess != GuestAccess.LinkOnly)
+        {
+            return waitingRoomEnabled ? preset : CastioPresets.NoWait(preset);
+        }
+
+        if (HasWaitingRoom(preset))
         {
             return preset;
         }

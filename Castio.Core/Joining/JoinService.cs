@@ -216,7 +216,7 @@ public sealed partial class JoinService(
                 DisplayName = name,
                 Email = email,
                 Role = Role.Guest.ToWire(),
-                PresetName = JoinPresets.ForGuest(type, access),
+                PresetName = JoinPresets.ForGuest(type, access, meeting.WaitingRoomEnabled),
                 FirstJoinedAt = now,
             };
             newToken = OpaqueToken.Create();

@@ -5,7 +5,7 @@ namespace Castio.Core.Presets;
 /// <summary>
 /// Castio's RTK presets, as data: video, audio and livestream × host/participant plus guest or
 /// viewer, and webinar × all four — thirteen names (docs/realtimekit.md, Castio's presets) — plus a
-/// no-wait twin of each <c>*_participant</c> (<c>*_participant_nowait</c>).
+/// no-wait twin of each <c>*_participant</c> and <c>*_guest</c> (<c>*_participant_nowait</c>, <c>*_guest_nowait</c>).
 /// Choices the product design leaves open are made here and nowhere else:
 /// <list type="bullet">
 /// <item><c>plugins.config</c> is an empty map: the current schema keys it by plugin UUID, a single
@@ -14,7 +14,8 @@ namespace Castio.Core.Presets;
 /// <item><c>webinar_guest</c> has no configuration in the design; it is the webinar participant (may request the stage)
 /// with the video guest's restrictions (no pinning, no breakout switching).</item>
 /// <item>RTK has no per-meeting waiting-room switch, only the preset's <c>waiting_room_type</c>; so a meeting whose
-/// waiting room is off gives members <c>*_participant_nowait</c>: the participant with <c>SKIP</c>.</item>
+/// waiting room is off gives members <c>*_participant_nowait</c> (the participant with <c>SKIP</c>), and guests of an
+/// open meeting <c>*_guest_nowait</c>.</item>
 /// </list>
 /// </summary>
 public static class CastioPresets
@@ -125,9 +126,9 @@ public static class CastioPresets
     /// <summary>The name suffix of a preset's twin that skips the waiting room.</summary>
     public const string NoWaitSuffix = "_nowait";
 
-    /// <summary>Each <c>*_participant</c> and its twin that skips the waiting room, otherwise the same.</summary>
+    /// <summary>Each <c>*_participant</c> and <c>*_guest</c> and its twin that skips the waiting room, otherwise the same.</summary>
     private static IEnumerable<RtkPreset> WithNoWaitTwins(IEnumerable<RtkPreset> presets) =>
-        presets.SelectMany(p => p.Name.EndsWith("_participant", StringComparison.Ordinal)
+        presets.SelectMany(p => p.Name.EndsWith("_participant", StringComparison.Ordinal) || p.Name.EndsWith("_guest", StringComparison.Ordinal)
             ? [p, p with { Name = p.Name + NoWaitSuffix, Permissions = p.Permissions with { WaitingRoomType = "SKIP" } }]
             : new[] { p });
 

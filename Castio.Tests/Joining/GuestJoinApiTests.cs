@@ -93,12 +93,15 @@ public class GuestJoinApiTests(AzuriteFixture azurite, SimulatorFixture simulato
     [InlineData("video", "link_only", "video_guest", true)]
     [InlineData("webinar", "link_only", "webinar_guest", true)]
     [InlineData("webinar", "open", "webinar_viewer", false)]
-    public async Task LinkOnlyGuestsGetAPresetThatWaitsInTheWaitingRoom(string type, string access, string preset, bool waits)
+    [InlineData("video", "open", "video_guest_nowait", false)]
+    [InlineData("video", "open", "video_guest", true, true)]
+    [InlineData("audio", "open", "audio_guest_nowait", false)]
+    public async Task LinkOnlyGuestsWaitAndOpenMeetingGuestsWaitOnlyWithTheWaitingRoomOn(string type, string access, string preset, bool waits, bool waitingRoom = false)
     {
         await using var app = NewApp();
         using var client = app.CreateHttpClient();
         var owner = await AuthTestKit.RegisterAsync(client);
-        var meeting = await client.ActiveMeetingAsync(owner, new { title = "Join test", meetingType = type, guestAccess = access });
+        var meeting = await client.ActiveMeetingAsync(owner, new { title = "Join test", meetingType = type, guestAccess = access, waitingRoomEnabled = waitingRoom });
 
         var joined = await client.GuestJoinAsync(meeting, new { displayName = "Gail Guest" }).JoinedAsync();
 

@@ -59,20 +59,27 @@ public class JoinRulesTests
     }
 
     [Theory]
-    [InlineData(MeetingType.Video, GuestAccess.LinkOnly, "video_guest")]
-    [InlineData(MeetingType.Audio, GuestAccess.LinkOnly, "audio_guest")]
-    [InlineData(MeetingType.Webinar, GuestAccess.LinkOnly, "webinar_guest")]
-    [InlineData(MeetingType.Livestream, GuestAccess.LinkOnly, "webinar_guest")]
-    [InlineData(MeetingType.Webinar, GuestAccess.Open, "webinar_viewer")]
-    [InlineData(MeetingType.Video, GuestAccess.Open, "video_guest")]
-    public void LinkOnlyGuestsGetAPresetWithAWaitingRoom(MeetingType type, string access, string expected)
+    [InlineData(MeetingType.Video, GuestAccess.LinkOnly, false, "video_guest")]
+    [InlineData(MeetingType.Audio, GuestAccess.LinkOnly, false, "audio_guest")]
+    [InlineData(MeetingType.Webinar, GuestAccess.LinkOnly, false, "webinar_guest")]
+    [InlineData(MeetingType.Livestream, GuestAccess.LinkOnly, true, "webinar_guest")]
+    [InlineData(MeetingType.Webinar, GuestAccess.Open, true, "webinar_viewer")]
+    [InlineData(MeetingType.Webinar, GuestAccess.Open, false, "webinar_viewer")]
+    [InlineData(MeetingType.Video, GuestAccess.Open, true, "video_guest")]
+    [InlineData(MeetingType.Video, GuestAccess.Open, false, "video_guest_nowait")]
+    [InlineData(MeetingType.Audio, GuestAccess.Open, false, "audio_guest_nowait")]
+    public void LinkOnlyGuestsAlwaysWaitAndOpenMeetingGuestsOnlyWithAWaitingRoom(MeetingType type, string access, bool waitingRoom, string expected)
     {
-        var preset = JoinPresets.ForGuest(type, access);
+        var preset = JoinPresets.ForGuest(type, access, waitingRoom);
 
         Assert.Equal(expected, preset);
-        if (access == GuestAccess.LinkOnly)
+        if (access == GuestAccess.LinkOnly || (waitingRoom && type is MeetingType.Video or MeetingType.Audio))
         {
             Assert.NotEqual("SKIP", CastioPresets.Get(preset).Permissions.WaitingRoomType);
+        }
+        else if (!waitingRoom)
+        {
+            Assert.Equal("SKIP", CastioPresets.Get(preset).Permissions.WaitingRoomType);
         }
     }
 

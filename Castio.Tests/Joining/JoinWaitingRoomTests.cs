@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Castio.Core.Joining;
 using Castio.Core.Orgs;
+using Castio.Core.Presets;
 using Castio.Core.Rtk;
 using Castio.Tests.Auth;
 using Castio.Tests.Infrastructure;
@@ -67,7 +68,7 @@ public class JoinWaitingRoomTests(AzuriteFixture azurite, SimulatorFixture simul
         Assert.Equal("video_participant_nowait", (string?)joined["presetName"]);
         Assert.Equal("video_participant_nowait", (string?)next["presetName"]);
         var names = (await rtk.Presets.ListAllAsync(appId, Ct)).Select(p => p.Name).ToList();
-        Assert.Equal(4, names.Count(n => n.EndsWith("_nowait", StringComparison.Ordinal)));
+        Assert.Equal(CastioPresets.All.Count(p => p.Name.EndsWith("_nowait", StringComparison.Ordinal)), names.Count(n => n.EndsWith("_nowait", StringComparison.Ordinal)));
         Assert.Equal(names.Count, names.Distinct().Count());
     }
 

@@ -11,9 +11,9 @@ public sealed class CastioPresetsTests
     [Fact]
     public void CatalogueHoldsExactlyTheSeedTableNamesAndTheNoWaitTwins() =>
         Assert.Equal(
-            ["video_host", "video_participant", "video_participant_nowait", "video_guest",
-             "audio_host", "audio_participant", "audio_participant_nowait", "audio_guest",
-             "webinar_host", "webinar_participant", "webinar_participant_nowait", "webinar_guest", "webinar_viewer",
+            ["video_host", "video_participant", "video_participant_nowait", "video_guest", "video_guest_nowait",
+             "audio_host", "audio_participant", "audio_participant_nowait", "audio_guest", "audio_guest_nowait",
+             "webinar_host", "webinar_participant", "webinar_participant_nowait", "webinar_guest", "webinar_guest_nowait", "webinar_viewer",
              "livestream_host", "livestream_participant", "livestream_participant_nowait", "livestream_viewer"],
             CastioPresets.All.Select(p => p.Name));
 
@@ -22,6 +22,9 @@ public sealed class CastioPresetsTests
     [InlineData("audio_participant")]
     [InlineData("webinar_participant")]
     [InlineData("livestream_participant")]
+    [InlineData("video_guest")]
+    [InlineData("audio_guest")]
+    [InlineData("webinar_guest")]
     public void ANoWaitTwinIsItsParticipantPresetWithoutTheWaitingRoom(string name)
     {
         var waiting = CastioPresets.Get(name);
@@ -36,7 +39,6 @@ public sealed class CastioPresetsTests
 
     [Theory]
     [InlineData("video_host")]
-    [InlineData("video_guest")]
     [InlineData("webinar_viewer")]
     public void PresetsWithoutATwinAreTheirOwnNoWaitPreset(string name) => Assert.Equal(name, CastioPresets.NoWait(name));
 
@@ -85,7 +87,8 @@ public sealed class CastioPresetsTests
     [Fact]
     public void OnlyHostsViewersAndNoWaitTwinsSkipTheWaitingRoom() =>
         Assert.Equal(
-            ["video_host", "video_participant_nowait", "audio_host", "audio_participant_nowait", "webinar_host", "webinar_participant_nowait", "webinar_viewer",
+            ["video_host", "video_participant_nowait", "video_guest_nowait", "audio_host", "audio_participant_nowait", "audio_guest_nowait",
+             "webinar_host", "webinar_participant_nowait", "webinar_guest_nowait", "webinar_viewer",
              "livestream_host", "livestream_participant_nowait", "livestream_viewer"],
             CastioPresets.All.Where(p => p.Permissions.WaitingRoomType == "SKIP").Select(p => p.Name));
 
