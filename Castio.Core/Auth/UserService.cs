@@ -27,24 +27,8 @@ public sealed class UserService(
 
     public async Task<Outcome<UserPage>> ListAsync(CurrentUser caller, string? cursor, int? limit, CancellationToken cancellationToken)
     {
-        Guid? after = null;
         var errors = new FieldErrors();
-        if (!string.IsNullOrEmpty(cursor))
-        {
-            if (Guid.TryParseExact(cursor, "N", out var parsed))
-            {
-                after = parsed;
-            }
-            else
-            {
-                errors.Add("cursor", "The cursor is not one this API returned.");
-            }
-        }
-
-        if (limit is < 1 or > UserStore.MaxPageSize)
-        {
-            errors.Add("limit", $"Limit must be between 1 and {UserStore.MaxPageSize}.");
-        }
+        var after = errors.CheckIdCursor(cursor, limit, UserStore.MaxPageSize);
 
         if (!errors.IsEmpty)
         {

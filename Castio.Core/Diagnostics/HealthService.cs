@@ -86,16 +86,7 @@ public sealed partial class HealthService(
 
     public async Task<Outcome<HealthSnapshotPage>> ListAsync(Guid orgId, string? cursor, int? limit, CancellationToken cancellationToken)
     {
-        var errors = new FieldErrors();
-        if (!string.IsNullOrEmpty(cursor) && !HealthSnapshotStore.IsCursor(cursor))
-        {
-            errors.Add("cursor", "The cursor is not one this API returned.");
-        }
-
-        if (limit is < 1 or > HealthSnapshotStore.MaxPageSize)
-        {
-            errors.Add("limit", $"Limit must be between 1 and {HealthSnapshotStore.MaxPageSize}.");
-        }
+        var errors = new FieldErrors().Check(cursor, HealthSnapshotStore.IsCursor, limit, HealthSnapshotStore.MaxPageSize);
 
         if (!errors.IsEmpty)
         {

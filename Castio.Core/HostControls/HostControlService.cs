@@ -273,16 +273,7 @@ public sealed class HostControlService(
     /// <summary>The meeting's audit log, newest first (owners, admins and the meeting's host).</summary>
     public async Task<Outcome<AuditPage>> ListAuditAsync(CurrentUser caller, Guid meetingId, string? cursor, int? limit, CancellationToken cancellationToken)
     {
-        var errors = new FieldErrors();
-        if (!string.IsNullOrEmpty(cursor) && !AuditLog.IsCursor(cursor))
-        {
-            errors.Add("cursor", "The cursor is not one this API returned.");
-        }
-
-        if (limit is < 1 or > AuditLog.MaxPageSize)
-        {
-            errors.Add("limit", $"Limit must be between 1 and {AuditLog.MaxPageSize}.");
-        }
+        var errors = new FieldErrors().Check(cursor, AuditLog.IsCursor, limit, AuditLog.MaxPageSize);
 
         if (!errors.IsEmpty)
         {

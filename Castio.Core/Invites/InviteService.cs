@@ -166,16 +166,7 @@ public sealed partial class InviteService(InviteStore invites, MeetingStore meet
 
     public async Task<Outcome<InvitePage>> ListAsync(CurrentUser caller, Guid meetingId, string? cursor, int? limit, CancellationToken cancellationToken)
     {
-        var errors = new FieldErrors();
-        if (!string.IsNullOrEmpty(cursor) && !InviteeCursor().IsMatch(cursor))
-        {
-            errors.Add("cursor", "The cursor is not one this API returned.");
-        }
-
-        if (limit is < 1 or > InviteStore.MaxPageSize)
-        {
-            errors.Add("limit", $"Limit must be between 1 and {InviteStore.MaxPageSize}.");
-        }
+        var errors = new FieldErrors().Check(cursor, InviteeCursor().IsMatch, limit, InviteStore.MaxPageSize);
 
         if (!errors.IsEmpty)
         {
@@ -246,24 +237,8 @@ public sealed partial class InviteService(InviteStore invites, MeetingStore meet
     /// <summary>The caller's invites, by their user id and by their e-mail, oldest first, with the meetings they are for.</summary>
     public async Task<Outcome<MyInvitePage>> ListMineAsync(CurrentUser caller, string? cursor, int? limit, CancellationToken cancellationToken)
     {
-        Guid? after = null;
         var errors = new FieldErrors();
-        if (!string.IsNullOrEmpty(cursor))
-        {
-            if (Guid.TryParseExact(cursor, "N", out var parsed))
-            {
-                after = parsed;
-            }
-            else
-            {
-                errors.Add("cursor", "The cursor is not one this API returned.");
-            }
-        }
-
-        if (limit is < 1 or > InviteStore.MaxPageSize)
-        {
-            errors.Add("limit", $"Limit must be between 1 and {InviteStore.MaxPageSize}.");
-        }
+        var after = errors.CheckIdCursor(cursor, limit, InviteStore.MaxPageSize);
 
         if (!errors.IsEmpty)
         {

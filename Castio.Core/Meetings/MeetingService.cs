@@ -198,23 +198,7 @@ public sealed partial class MeetingService(
     public async Task<Outcome<MeetingPage>> ListAsync(CurrentUser caller, MeetingFilter filter, string? cursor, int? limit, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
-        Guid? after = null;
-        if (!string.IsNullOrEmpty(cursor))
-        {
-            if (Guid.TryParseExact(cursor, "N", out var parsed))
-            {
-                after = parsed;
-            }
-            else
-            {
-                errors.Add("cursor", "The cursor is not one this API returned.");
-            }
-        }
-
-        if (limit is < 1 or > MeetingStore.MaxPageSize)
-        {
-            errors.Add("limit", $"Limit must be between 1 and {MeetingStore.MaxPageSize}.");
-        }
+        var after = errors.CheckIdCursor(cursor, limit, MeetingStore.MaxPageSize);
 
         if (filter.Status is not null && !MeetingStatus.All.Contains(filter.Status))
         {

@@ -82,6 +82,14 @@ public sealed class CastioApplication : WebApplicationFactory<Castio.LocalHost.T
         return this;
     }
 
+    /// <summary>No timer runs by itself: the test runs sweeps by hand, so counts are exact.</summary>
+    public CastioApplication WithoutTimers() => WithServices(s =>
+    {
+        // Configured once per host the factory builds; the first pass already removed it from a shared list.
+        foreach (var timer in s.Where(d => d.ServiceType == typeof(Microsoft.Extensions.Hosting.IHostedService) && d.ImplementationType == typeof(Castio.LocalHost.TimerTriggers)).ToList())
+            s.Remove(timer);
+    });
+
     public Uri BaseAddress
     {
         get

@@ -17,12 +17,7 @@ public class ActivationSweepTests(AzuriteFixture azurite, SimulatorFixture simul
     private CastioApplication NewApp(bool timers = false)
     {
         var app = new CastioApplication(azurite).WithRtkSimulator(simulator.Sim);
-        return timers ? app : app.WithServices(s =>
-        {
-            // Configured once per host the factory builds; the first pass already removed it from a shared list.
-            foreach (var timer in s.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(TimerTriggers)).ToList())
-                s.Remove(timer);
-        });
+        return timers ? app : app.WithoutTimers();
     }
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -2,14 +2,12 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Castio.Core.Meetings;
 using Castio.Core.Scheduling;
-using Castio.LocalHost;
 using Castio.Tests.Auth;
 using Castio.Tests.Infrastructure;
 using Castio.Tests.Meetings;
 using Castio.Tests.PostMeeting;
 using Castio.Tests.Rtk;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Castio.Tests.Scheduling;
 
@@ -22,11 +20,7 @@ public class OccurrenceCapTests(AzuriteFixture azurite, SimulatorFixture simulat
 {
     private const string CapCode = "meeting.concurrent_meetings_cap";
 
-    private CastioApplication NewApp() => new CastioApplication(azurite).WithRtkSimulator(simulator.Sim).WithServices(s =>
-    {
-        foreach (var timer in s.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(TimerTriggers)).ToList())
-            s.Remove(timer);
-    });
+    private CastioApplication NewApp() => new CastioApplication(azurite).WithRtkSimulator(simulator.Sim).WithoutTimers();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

@@ -1,13 +1,11 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Castio.LocalHost;
 using Castio.Tests.Auth;
 using Castio.Tests.Infrastructure;
 using Castio.Tests.Joining;
 using Castio.Tests.Meetings;
 using Castio.Tests.Rtk;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Castio.Tests.Scheduling;
 
@@ -17,11 +15,7 @@ namespace Castio.Tests.Scheduling;
 /// </summary>
 public class OccurrenceJoinTests(AzuriteFixture azurite, SimulatorFixture simulator) : IClassFixture<SimulatorFixture>
 {
-    private CastioApplication NewApp() => new CastioApplication(azurite).WithRtkSimulator(simulator.Sim).WithServices(s =>
-    {
-        foreach (var timer in s.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(TimerTriggers)).ToList())
-            s.Remove(timer);
-    });
+    private CastioApplication NewApp() => new CastioApplication(azurite).WithRtkSimulator(simulator.Sim).WithoutTimers();
 
     [Fact]
     public async Task JoiningASeriesJoinsItsRunningOccurrenceAndEachOccurrenceHasItsOwnRtkMeeting()
