@@ -48,7 +48,7 @@ public sealed class RateLimiter
     public const string TableName = "ratelimits";
 
     private const int PruneEvery = 256;
-    private static readonly string[] RowKeyOnly = ["RowKey"];
+    private static readonly string[] KeysOnly = ["PartitionKey", "RowKey"];
 
     private readonly ConcurrentDictionary<string, Window> _windows = new(StringComparer.Ordinal);
     private readonly TableClient _table;
@@ -153,27 +153,42 @@ public sealed class RateLimiter
     private async Task LoadAsync(Window window, RateLimitRule rule, string key, long number, CancellationToken cancellationToken)
     {
         await _created.EnsureAsync(cancellationToken);
-        // The pointer goes first, so every row this window gets is swept when it can no longer matter.
-        var pointer = _expiries.AddAsync(WindowStart(rule, number + 2), window.Partition, [new(TableName, window.Partition)], cancellationToken);
-        var current = SlotsAsync(window.Partition, cancellationToken);
-        var previous = SlotsAsync(Partition(rule, key, number - 1), cancellationToken);
-        await Task.WhenAll(pointer, current, previous);
-        window.Fill(await current, (await previous).Count);
+        // The pointer goes first, so every row this window gets is swept when it can no longer matter. The pointers of
+        // one rule's window share a shard: the first requests of many keys at once file theirs in a few transactions.
+        var pointer = _expiries.AddAsync(WindowStart(rule, number + 2), rule.Name + "|" + number.ToString(CultureInfo.InvariantCulture),
+            [new(TableName, window.Partition)], cancellationToken);
+        var slots = SlotsAsync(Partition(rule, key, number - 1), window.Partition, cancellationToken);
+        await Task.WhenAll(pointer, slots);
+        var (current, previous) = await slots;
+        window.Fill(current, previous);
     }
 
-    private async Task<List<int>> SlotsAsync(string partition, CancellationToken cancellationToken)
+    /// <summary>
+    /// The slots taken in the current window and how many in the previous one, in one query: the two partitions are
+    /// neighbours (the window number is the fixed-width end of the key), so one range covers exactly them.
+    /// </summary>
+    private async Task<(List<int> Current, int Previous)> SlotsAsync(string previousPartition, string currentPartition, CancellationToken cancellationToken)
     {
-        var slots = new List<int>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition}");
-        await foreach (var row in _table.QueryAsync<TableEntity>(filter, select: RowKeyOnly, cancellationToken: cancellationToken))
+        var (current, previous) = (new List<int>(), 0);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {previousPartition} and PartitionKey le {currentPartition}");
+        await foreach (var row in _table.QueryAsync<TableEntity>(filter, select: KeysOnly, cancellationToken: cancellationToken))
         {
-            if (int.TryParse(row.RowKey, NumberStyles.None, CultureInfo.InvariantCulture, out var slot))
+            if (!int.TryParse(row.RowKey, NumberStyles.None, CultureInfo.InvariantCulture, out var slot))
             {
-                slots.Add(slot);
+                continue;
+            }
+
+            if (row.PartitionKey == currentPartition)
+            {
+                current.Add(slot);
+            }
+            else if (row.PartitionKey == previousPartition)
+            {
+                previous++;
             }
         }
 
-        return slots;
+        return (current, previous);
     }
 
     private void Prune()

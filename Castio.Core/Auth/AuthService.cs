@@ -7,8 +7,13 @@ using Microsoft.Extensions.Options;
 
 namespace Castio.Core.Auth;
 
-/// <summary>The signed-in caller, as verified on this request (ids from the token, role from the user row).</summary>
-public sealed record CurrentUser(Guid UserId, Guid OrgId, Role Role);
+/// <summary>The signed-in caller, as verified on this request (ids from the token, role, name and e-mail from the user row).</summary>
+public sealed record CurrentUser(Guid UserId, Guid OrgId, Role Role)
+{
+    public string Name { get; init; } = "";
+
+    public string? Email { get; init; }
+}
 
 public sealed record OrgView(Guid Id, string Name, string Slug)
 {

@@ -1,6 +1,7 @@
 using Castio.Core.Common;
 using Castio.Core.Invites;
 using Castio.Core.Meetings;
+using Castio.Core.Orgs;
 using Castio.Core.Scheduling;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -10,19 +11,23 @@ namespace Castio.Core.Joining;
 /// Everything the join flow reads from Meetings and Invites, in one place: the meeting and its org, activation
 /// of permanent rooms, the running occurrence of a recurring series, and whether a member is invited.
 /// </summary>
-public sealed class JoinMeetings(MeetingStore store, InviteStore invites, OccurrenceStore occurrences, TimeProvider time, IServiceProvider services)
+public sealed class JoinMeetings(MeetingStore store, InviteStore invites, OccurrenceStore occurrences, JoinReads reads, TimeProvider time, IServiceProvider services)
 {
     public const string OrgAccess = MemberAccess.Org;
 
     /// <summary>The org of a meeting known only by its id (the anonymous guest route).</summary>
-    public Task<Guid?> FindOrgAsync(Guid meetingId, CancellationToken cancellationToken) => store.FindOrgAsync(meetingId, cancellationToken);
+    public Task<Guid?> FindOrgAsync(Guid meetingId, CancellationToken cancellationToken) =>
+        reads.MeetingOrgs.GetAsync(meetingId, id => store.FindOrgAsync(id, CancellationToken.None), cancellationToken);
 
     /// <summary>
     /// The meeting as the join flow sees it. A recurring series is never active itself: while one of its occurrences
     /// runs, joining the series joins that occurrence's RTK meeting (each occurrence has its own, so counts and
-    /// RTK participants are per occurrence).
+    /// RTK participants are per occurrence). Overlapping joins share the read.
     /// </summary>
-    public async Task<JoinMeeting?> GetAsync(Guid orgId, Guid meetingId, CancellationToken cancellationToken)
+    public Task<JoinMeeting?> GetAsync(Guid orgId, Guid meetingId, CancellationToken cancellationToken) =>
+        reads.Meetings.GetAsync((orgId, meetingId), key => ReadAsync(key.Org, key.Meeting, CancellationToken.None), cancellationToken);
+
+    private async Task<JoinMeeting?> ReadAsync(Guid orgId, Guid meetingId, CancellationToken cancellationToken)
     {
         if (await store.GetAsync(orgId, meetingId, cancellationToken) is not { } meeting)
         {
@@ -78,4 +83,14 @@ public sealed class JoinMeetings(MeetingStore store, InviteStore invites, Occurr
         m.OrgId, m.Id, m.Title, m.MeetingType, m.Status, Guid.TryParse(m.HostUserId, out var host) ? host : Guid.Empty,
         m.RtkMeetingId, m.RtkStatus == MeetingRtk.Active, m.GuestAccess, m.MemberAccess, m.WaitingRoomEnabled, m.TranscriptionEnabled,
         m.RecordingAutoStart, m.MaxParticipants, m.Locked, m.IsPermanent);
+}
+
+/// <summary>The join flow's shared reads, one set per process so that overlapping joins share them (see <see cref="SharedReads{TKey, TValue}"/>).</summary>
+public sealed class JoinReads
+{
+    public SharedReads<(Guid Org, Guid Meeting), JoinMeeting?> Meetings { get; } = new();
+
+    public SharedReads<Guid, Guid?> MeetingOrgs { get; } = new();
+
+    public SharedReads<Guid, OrgEntity?> Orgs { get; } = new();
 }

@@ -17,7 +17,7 @@ namespace Castio.Core.Joining;
 public sealed partial class JoinService(
     JoinMeetings meetings,
     OrgStore orgs,
-    UserStore users,
+    JoinReads reads,
     ParticipantStore store,
     ParticipantCounters counters,
     ParticipantTokenVault vault,
@@ -33,7 +33,7 @@ public sealed partial class JoinService(
     {
         var orgId = caller.OrgId;
         var meetingTask = meetings.GetAsync(orgId, meetingId, cancellationToken);
-        var orgTask = orgs.GetAsync(orgId, cancellationToken);
+        var orgTask = reads.Orgs.GetAsync(orgId, id => orgs.GetAsync(id, CancellationToken.None), cancellationToken);
         var rowTask = store.GetByUserAsync(orgId, meetingId, caller.UserId, cancellationToken);
         var personTask = limiter.AcquireAsync(RateLimitRules.MeetingJoin, $"{meetingId:N}|u|{caller.UserId:N}", cancellationToken);
         var meeting = await meetingTask;
@@ -50,11 +50,9 @@ public sealed partial class JoinService(
 
         // Owner, admin and host join any meeting of their org; members one open to the org or one they are invited to.
         var row = await rowTask;
-        UserEntity? user = null;
         if (caller.Role < Role.Host && meeting.MemberAccess != JoinMeetings.OrgAccess)
         {
-            user = await users.GetAsync(orgId, caller.UserId, cancellationToken);
-            if (!await meetings.IsInvitedAsync(orgId, meetingId, caller.UserId, user?.Email, cancellationToken))
+            if (!await meetings.IsInvitedAsync(orgId, meetingId, caller.UserId, caller.Email, cancellationToken))
             {
                 return new Error(ErrorKind.Forbidden, JoinErrors.NotInvited, "Only invited members may join this meeting.");
             }
@@ -80,7 +78,6 @@ public sealed partial class JoinService(
         var now = time.GetUtcNow();
         if (row is null)
         {
-            user ??= await users.GetAsync(orgId, caller.UserId, cancellationToken);
             row = new ParticipantEntity
             {
                 PartitionKey = ParticipantKeys.Partition(orgId),
@@ -88,7 +85,7 @@ public sealed partial class JoinService(
                 MeetingId = meetingId,
                 ParticipantId = Guid.CreateVersion7(),
                 UserId = caller.UserId,
-                DisplayName = user?.Name ?? "",
+                DisplayName = caller.Name,
                 Role = caller.Role.ToWire(),
                 // Chosen once: a rejoin keeps this preset (and its RTK participant) even if the meeting's waiting room
                 // was switched since; the switch applies to people joining for the first time.
@@ -142,7 +139,7 @@ public sealed partial class JoinService(
         }
 
         var meetingTask = meetings.GetAsync(orgId, meetingId, cancellationToken);
-        var orgTask = orgs.GetAsync(orgId, cancellationToken);
+        var orgTask = reads.Orgs.GetAsync(orgId, id => orgs.GetAsync(id, CancellationToken.None), cancellationToken);
         var meeting = await meetingTask;
         if (meeting is null || await orgTask is not { } org)
         {

@@ -20,6 +20,7 @@ public static class JoiningServiceCollectionExtensions
         services.TryAddSingleton<ParticipantCounters>();
         services.TryAddSingleton<ParticipantDepartures>();
         services.TryAddSingleton<ParticipantTokenVault>();
+        services.TryAddSingleton<JoinReads>();
         services.TryAddTransient<JoinMeetings>();
         // Transient like the typed RtkClient it uses.
         services.TryAddTransient<JoinService>();

@@ -4,6 +4,7 @@ using System.Text;
 using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
+using Castio.Core.Storage;
 
 namespace Castio.Core.Retention;
 
@@ -62,6 +63,9 @@ public sealed class ExpiryStore
 
     private readonly BlobServiceClient? _blobs;
 
+    // Pointers for one hour shard filed at once (the first requests of many rate-limit windows) share transactions.
+    private readonly TableBatcher _batcher = new();
+
     public ExpiryStore(TableServiceClient service, string namePrefix = "", BlobServiceClient? blobs = null)
     {
         _service = service;
@@ -91,6 +95,11 @@ public sealed class ExpiryStore
     public async Task AddAsync(DateTimeOffset dueAt, string group, IReadOnlyCollection<ExpiryTarget> targets, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(targets.Count, MaxTransactionActions);
+        if (targets.Count == 0)
+        {
+            return;
+        }
+
         await EnsureCreatedAsync(cancellationToken);
         var partition = Bucket(dueAt) + "-" + Hash(group)[0];
         var rows = targets.Select(t => new ExpiryEntity
@@ -103,7 +112,7 @@ public sealed class ExpiryStore
             TargetRow = t.Row ?? "",
             DueAt = dueAt,
         });
-        await Expiries.SubmitTransactionAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)), cancellationToken);
+        await _batcher.SubmitGroupAsync(Expiries, [.. rows.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r))], cancellationToken: cancellationToken);
     }
 
     /// <summary>Creates the table once per process; a failed attempt is retried by the next caller.</summary>

@@ -41,12 +41,16 @@ public sealed class HttpGate(AccessTokenService tokens, IServiceProvider service
             return Unauthenticated(http);
         }
 
+        // The user row and the rate limit are independent storage calls: made together, not one after the other.
+        var user = function.Access.Roles is not null ? _users.Value.GetAsync(claims!.OrgId, claims.UserId, http.RequestAborted) : null;
         if (function.Rule is { } rule)
         {
             var who = function.Limit!.Key == RateLimitKey.User && claims is not null ? "user:" + claims.UserId.ToString("D") : "ip:" + addresses.Resolve(http);
             var decision = await _limiter.Value.AcquireAsync(rule, who, http.RequestAborted);
             if (!decision.Allowed)
             {
+                // Nobody waits for the user row now; keep its failure, if any, from going unobserved.
+                _ = user?.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
                 http.Response.Headers.RetryAfter = ((int)Math.Ceiling(decision.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
                 return Problems.Problem(StatusCodes.Status429TooManyRequests, ProblemCodes.RateLimited, "Too many requests", $"The {rule.Name} limit is {rule.Limit} per {rule.Window.TotalSeconds:0} s.");
             }
@@ -54,7 +58,7 @@ public sealed class HttpGate(AccessTokenService tokens, IServiceProvider service
 
         if (function.Access.Roles is { } roles)
         {
-            if (await SignInAsync(claims!, http) is not { } principal)
+            if (SignIn(claims!, await user!) is not { } principal)
             {
                 return Unauthenticated(http);
             }
@@ -84,12 +88,12 @@ public sealed class HttpGate(AccessTokenService tokens, IServiceProvider service
     }
 
     /// <summary>
-    /// Reads the user row behind a verified token, so a deactivation or a role change applies to the very next
-    /// request, not at token expiry. The org id comes only from the verified token; the role from the row.
+    /// The caller as the user row behind a verified token says, read on every request so a deactivation or a role
+    /// change applies to the very next request, not at token expiry. The org id comes only from the verified token;
+    /// the role, name and e-mail from the row.
     /// </summary>
-    private async Task<ClaimsPrincipal?> SignInAsync(AccessTokenClaims claims, HttpContext http)
+    private static ClaimsPrincipal? SignIn(AccessTokenClaims claims, UserEntity? user)
     {
-        var user = await _users.Value.GetAsync(claims.OrgId, claims.UserId, http.RequestAborted);
         if (user is not { IsActive: true })
         {
             return null;
@@ -101,12 +105,16 @@ public sealed class HttpGate(AccessTokenService tokens, IServiceProvider service
                 new Claim(AccessTokenService.OrgClaim, claims.OrgId.ToString("D")),
                 new Claim(AccessTokenService.RoleClaim, user.Role),
                 new Claim("jti", claims.TokenId),
+                new Claim(NameClaim, user.Name),
+                new Claim(EmailClaim, user.Email),
             ],
             "Bearer",
             "sub",
             AccessTokenService.RoleClaim);
         return new ClaimsPrincipal(identity);
     }
+
+    internal const string NameClaim = "name", EmailClaim = "email";
 }
 
 public static class CallerExtensions
@@ -116,7 +124,7 @@ public static class CallerExtensions
         Guid.TryParse(principal.FindFirst("sub")?.Value, out var userId)
         && Guid.TryParse(principal.FindFirst(AccessTokenService.OrgClaim)?.Value, out var orgId)
         && Roles.TryParse(principal.FindFirst(AccessTokenService.RoleClaim)?.Value, out var role)
-            ? new CurrentUser(userId, orgId, role)
+            ? new CurrentUser(userId, orgId, role) { Name = principal.FindFirst(HttpGate.NameClaim)?.Value ?? "", Email = principal.FindFirst(HttpGate.EmailClaim)?.Value }
             : null;
 
     /// <summary>The signed-in caller; only valid on functions declared [SignedIn] or [Requires].</summary>

@@ -121,6 +121,27 @@ public class RateLimiterTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task AnInstanceThatStartsInTheNextWindowWeighsThePreviousWindowItReadsFromStorage()
+    {
+        var rule = new RateLimitRule("test.previous", 10, TimeSpan.FromMinutes(1));
+        var now = _world.Clock.GetUtcNow();
+        _world.Clock.Advance(TimeSpan.FromTicks(rule.Window.Ticks - (now.UtcTicks % rule.Window.Ticks)) - TimeSpan.FromSeconds(30));
+        for (var i = 0; i < rule.Limit; i++)
+        {
+            Assert.True((await _world.Limiter.AcquireAsync(rule, "k", Ct)).Allowed);
+        }
+
+        // 6 s into the next window the previous one still weighs 90%: 9 of 10 taken, so one more and no more.
+        _world.Clock.Advance(TimeSpan.FromSeconds(36));
+        var fresh = new RateLimiter(azurite.Tables, _world.Expiries, _world.Clock, _world.Prefix);
+
+        Assert.True((await fresh.AcquireAsync(rule, "k", Ct)).Allowed);
+        Assert.False((await fresh.AcquireAsync(rule, "k", Ct)).Allowed);
+        // Another key's windows are not counted with it.
+        Assert.True((await fresh.AcquireAsync(rule, "k2", Ct)).Allowed);
+    }
+
+    [Fact]
     public async Task RefusalsInAFullWindowAreAnsweredWithoutStorage()
     {
         var requests = new RequestCounter();

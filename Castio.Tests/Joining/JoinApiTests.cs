@@ -249,6 +249,34 @@ public class JoinApiTests(AzuriteFixture azurite, SimulatorFixture simulator) : 
     }
 
     [Fact]
+    public async Task AJoinReadsTheUserRowOnceAndOverlappingJoinsShareTheMeetingAndOrgReads()
+    {
+        var log = new StorageRequestLog();
+        await using var app = NewApp().WithoutTimers().WithStorageRequestLog(log, azurite.ConnectionString);
+        using var client = app.CreateHttpClient();
+        client.Timeout = TimeSpan.FromMinutes(5);
+        var owner = await AuthTestKit.RegisterAsync(client);
+        var members = await app.MembersAsync(owner, 33);
+        var meeting = await client.ActiveMeetingAsync(owner, new { title = "Storm", meetingType = "video", maxParticipants = 100 });
+        bool Reads(string request, string rowKey) => request.StartsWith("GET ", StringComparison.Ordinal) && request.Contains($"RowKey='{rowKey}'", StringComparison.Ordinal);
+        var meetingRow = "meeting-" + (string)meeting["id"]!;
+
+        log.Reset();
+        await client.JoinAsync(members[0], meeting).JoinedAsync();
+        // The gate's read of the user row gives the join its name and e-mail too.
+        Assert.Single(log.Requests, r => Reads(r, "user:" + members[0].UserId.ToString("D")));
+
+        log.Reset();
+        var joins = await Task.WhenAll(members.Skip(1).Select(m => client.JoinAsync(m, meeting)));
+
+        Assert.All(joins, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        var requests = log.Requests;
+        Assert.Equal(32, requests.Count(r => r.StartsWith("GET ", StringComparison.Ordinal) && r.Contains("RowKey='user:", StringComparison.Ordinal)));
+        Assert.InRange(requests.Count(r => Reads(r, meetingRow)), 1, 16);
+        Assert.InRange(requests.Count(r => Reads(r, "org")), 1, 16);
+    }
+
+    [Fact]
     public async Task TheJoinLimitIsPerPersonSoOneHammeringPersonDoesNotLockOthersOut()
     {
         await using var app = NewApp();

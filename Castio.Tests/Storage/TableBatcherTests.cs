@@ -74,24 +74,11 @@ public class TableBatcherTests(AzuriteFixture azurite)
         Assert.Equal(30, etags.Distinct().Count());
     }
 
-    private async Task<(TableClient Table, RequestCounter Requests)> TableAsync()
+    private async Task<(TableClient Table, StorageRequestLog Requests)> TableAsync()
     {
-        var requests = new RequestCounter();
-        var options = new TableClientOptions();
-        options.AddPolicy(requests, HttpPipelinePosition.PerCall);
-        var table = new TableServiceClient(azurite.ConnectionString, options).GetTableClient(AzuriteFixture.UniqueName("batch"));
+        var requests = new StorageRequestLog();
+        var table = requests.Client(azurite.ConnectionString).GetTableClient(AzuriteFixture.UniqueName("batch"));
         await table.CreateIfNotExistsAsync(Ct);
         return (table, requests);
-    }
-
-    private sealed class RequestCounter : HttpPipelineSynchronousPolicy
-    {
-        private int _count;
-
-        public int Count => Volatile.Read(ref _count);
-
-        public void Reset() => Volatile.Write(ref _count, 0);
-
-        public override void OnSendingRequest(HttpMessage message) => Interlocked.Increment(ref _count);
     }
 }

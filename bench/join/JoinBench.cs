@@ -35,10 +35,17 @@ namespace Castio.Bench.Join;
 internal static class JoinBench
 {
     private static readonly int[] Levels = [1, 16, 64];
+    private static volatile bool Tracing;
+    private static readonly double TraceSlowerThan = double.Parse(Environment.GetEnvironmentVariable("CASTIO_BENCH_TRACE_SLOWER_MS") ?? "0", CultureInfo.InvariantCulture);
     private const string ServerHeader = "X-Bench-Server-Us", RtkHeader = "X-Bench-Rtk-Us";
 
     private static async Task<int> Main(string[] args)
     {
+        if (Environment.GetEnvironmentVariable("CASTIO_BENCH_MINTHREADS") is { } mt)
+        {
+            ThreadPool.SetMinThreads(int.Parse(mt, CultureInfo.InvariantCulture), int.Parse(mt, CultureInfo.InvariantCulture));
+        }
+
         var rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 6;
         Console.WriteLine($"bench process: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}; load generator, Castio, simulator and Azurite share the machine");
         Console.WriteLine($"load average at start: {LoadAverage()}");
@@ -67,16 +74,23 @@ internal static class JoinBench
             }
         }
 
+        if (Environment.GetEnvironmentVariable("CASTIO_BENCH_TRACE") == "1")
+        {
+            Tracing = true;
+            await RoundAsync(http, hosts[meetingsMade++ % hosts.Count], members.Take(TraceSlowerThan > 0 ? Levels.Max() : 1).ToList(), null);
+            Tracing = false;
+        }
+
         Console.WriteLine($"load average at end: {LoadAverage()}");
         Console.WriteLine($"{rounds} rounds; each round a fresh meeting per level; milliseconds");
-        Console.WriteLine("concurrent  join            n   client p50/p99   Castio own p50/p99   RTK sim p50/p99");
+        Console.WriteLine("concurrent  join            n   client p50/p99   Castio own p50/p99   RTK sim p50/p99   storage requests/join");
         foreach (var level in Levels)
         {
             foreach (var kind in new[] { "first join", "rejoin" })
             {
                 var s = results[(level, kind)];
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{level,10}  {kind,-12} {s.Count,4}   {P(s, x => x.Client, 50),6:0.0} / {P(s, x => x.Client, 99),6:0.0}   {P(s, x => x.Server - x.Rtk, 50),8:0.0} / {P(s, x => x.Server - x.Rtk, 99),6:0.0}     {P(s, x => x.Rtk, 50),6:0.0} / {P(s, x => x.Rtk, 99),6:0.0}"));
+                    $"{level,10}  {kind,-12} {s.Count,4}   {P(s, x => x.Client, 50),6:0.0} / {P(s, x => x.Client, 99),6:0.0}   {P(s, x => x.Server - x.Rtk, 50),8:0.0} / {P(s, x => x.Server - x.Rtk, 99),6:0.0}     {P(s, x => x.Rtk, 50),6:0.0} / {P(s, x => x.Rtk, 99),6:0.0}   {s.Average(x => x.Requests),8:0.0}"));
             }
         }
 
@@ -84,7 +98,8 @@ internal static class JoinBench
         return 0;
     }
 
-    private sealed record Sample(double Client, double Server, double Rtk);
+    /// <summary>One join's times, and the storage requests per join of the storm it was part of.</summary>
+    private sealed record Sample(double Client, double Server, double Rtk, double Requests = 0);
 
     private static async Task RoundAsync(HttpClient http, string host, List<string> people, (int Level, Dictionary<(int, string), List<Sample>> Into)? record)
     {
@@ -94,6 +109,7 @@ internal static class JoinBench
         foreach (var kind in new[] { "first join", "rejoin" })
         {
             using var start = new Barrier(people.Count);
+            var requestsBefore = Interlocked.Read(ref StorageTrace.Requests);
             var samples = await Task.WhenAll(people.Select(token => Task.Run(async () =>
             {
                 start.SignalAndWait();
@@ -107,7 +123,8 @@ internal static class JoinBench
                     r.Into[key] = list = [];
                 }
 
-                list.AddRange(samples);
+                var perJoin = (Interlocked.Read(ref StorageTrace.Requests) - requestsBefore) / (double)people.Count;
+                list.AddRange(samples.Select(x => x with { Requests = perJoin }));
             }
         }
     }
@@ -147,6 +164,9 @@ internal static class JoinBench
         });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Services.AddSingleton(new ClientAddress(ClientAddressSource.Connection));
+        var tableOptions = new Azure.Data.Tables.TableClientOptions();
+        tableOptions.AddPolicy(new StorageTrace(), Azure.Core.HttpPipelinePosition.PerCall);
+        builder.Services.AddSingleton(new Azure.Data.Tables.TableServiceClient(storage, tableOptions));
         builder.Services.AddCastio(builder.Configuration);
         builder.Services.AddFunctionEndpoints();
         builder.Services.AddDurableFunctions(FunctionCatalog.Instance);
@@ -157,6 +177,8 @@ internal static class JoinBench
         {
             var rtk = RtkTiming.Begin();
             var watch = Stopwatch.StartNew();
+            var trace = Tracing && context.Request.Path.Value!.EndsWith("/join", StringComparison.Ordinal) ? StorageTrace.Log.Value = new() : null;
+            var began = StorageTrace.Clock.Elapsed.TotalMilliseconds;
             context.Response.OnStarting(() =>
             {
                 context.Response.Headers[ServerHeader] = ((long)(watch.Elapsed.TotalMilliseconds * 1000)).ToString(CultureInfo.InvariantCulture);
@@ -164,6 +186,14 @@ internal static class JoinBench
                 return Task.CompletedTask;
             });
             await next(context);
+            if (trace is not null && watch.Elapsed.TotalMilliseconds >= TraceSlowerThan)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{context.Request.Path}: {began,9:0.00} .. {StorageTrace.Clock.Elapsed.TotalMilliseconds:0.00}; storage calls (start, ms, call):"));
+                foreach (var line in trace)
+                {
+                    Console.WriteLine("  " + line);
+                }
+            }
         });
         app.UseFunctionProblems();
         app.MapFunctions();
@@ -233,6 +263,27 @@ internal static class JoinBench
 
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) + " (1, 5, 15 min)" : "n/a";
+
+    private sealed class StorageTrace : Azure.Core.Pipeline.HttpPipelinePolicy
+    {
+        public static readonly AsyncLocal<System.Collections.Concurrent.ConcurrentQueue<string>?> Log = new();
+        public static readonly Stopwatch Clock = Stopwatch.StartNew();
+        public static long Requests;
+
+        private static string Short(string s) => s.Length <= 140 ? s : s[..140];
+
+        public override void Process(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline) => ProcessNext(message, pipeline);
+
+        public override async ValueTask ProcessAsync(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
+        {
+            var start = Clock.Elapsed.TotalMilliseconds;
+            Interlocked.Increment(ref Requests);
+            await ProcessNextAsync(message, pipeline);
+            var end = Clock.Elapsed.TotalMilliseconds;
+            var uri = message.Request.Uri.ToUri();
+            Log.Value?.Enqueue(string.Create(CultureInfo.InvariantCulture, $"{start,9:0.00} {end - start,6:0.00} {message.Request.Method} {Uri.UnescapeDataString(uri.AbsolutePath)}{(uri.Query.Length > 0 ? " " + Short(Uri.UnescapeDataString(uri.Query)) : "")} -> {message.Response.Status}"));
+        }
+    }
 
     /// <summary>Sums the time of the RTK calls made on behalf of the current request (the flow that began it).</summary>
     private sealed class RtkTiming : DelegatingHandler
