@@ -40,6 +40,15 @@ public class OccurrenceCapTests(AzuriteFixture azurite, SimulatorFixture simulat
             title = "Daily", schedulingType = "recurring", rrule = "FREQ=DAILY;COUNT=2", dtstart = "2026-01-05T10:00:00", timezone = "UTC", durationMinutes,
         });
 
+    /// <summary>An org allowed one meeting at a time, its daily series, and an instant meeting to compete for the slot.</summary>
+    private static async Task<(MeetingOrg Org, JsonObject Series, JsonObject Instant)> AtCapOfOneAsync(
+        CastioApplication app, HttpClient client, int? maxDurationMinutes = null, int durationMinutes = 60)
+    {
+        var org = await OrgWithCapAsync(client, cap: 1, maxDurationMinutes);
+        var series = await DailyAsync(app, client, org, durationMinutes);
+        return (org, series, await client.CreateMeetingAsync(org.Host, new { title = "Instant" }));
+    }
+
     private static async Task<JsonObject> FirstOccurrenceAsync(HttpClient client, Caller who, JsonObject series) =>
         (JsonObject)(await client.OccurrencesAsync(who, series, "?from=2026-01-05T00:00:00Z"))[0]!;
 
@@ -55,9 +64,7 @@ public class OccurrenceCapTests(AzuriteFixture azurite, SimulatorFixture simulat
     {
         await using var app = NewApp();
         using var client = app.CreateHttpClient();
-        var org = await OrgWithCapAsync(client, cap: 1);
-        var series = await DailyAsync(app, client, org);
-        var instant = await client.CreateMeetingAsync(org.Host, new { title = "Instant" });
+        var (org, series, instant) = await AtCapOfOneAsync(app, client);
         var other = await client.CreateMeetingAsync(org.Host, new { title = "Another" });
         Assert.Equal(HttpStatusCode.OK, (await client.TransitionAsync(org.Host, instant, "start")).StatusCode);
 
@@ -94,9 +101,7 @@ public class OccurrenceCapTests(AzuriteFixture azurite, SimulatorFixture simulat
     {
         await using var app = NewApp();
         using var client = app.CreateHttpClient();
-        var org = await OrgWithCapAsync(client, cap: 1);
-        var series = await DailyAsync(app, client, org);
-        var instant = await client.CreateMeetingAsync(org.Host, new { title = "Instant" });
+        var (org, series, instant) = await AtCapOfOneAsync(app, client);
         var nothingRunning = await client.TransitionAsync(org.Host, series, "end");
         app.Clock.Advance(TimeSpan.FromHours(1));
         Assert.Equal(1, (await app.SweepAsync()).Activated);
@@ -122,9 +127,7 @@ public class OccurrenceCapTests(AzuriteFixture azurite, SimulatorFixture simulat
     {
         await using var app = NewApp();
         using var client = app.CreateHttpClient();
-        var org = await OrgWithCapAsync(client, cap: 1);
-        var series = await DailyAsync(app, client, org);
-        var instant = await client.CreateMeetingAsync(org.Host, new { title = "Instant" });
+        var (org, series, instant) = await AtCapOfOneAsync(app, client);
         app.Clock.Advance(TimeSpan.FromHours(1));
         Assert.Equal(1, (await app.SweepAsync()).Activated);
         var host = await client.AgainAsync(org.Host);
@@ -144,9 +147,7 @@ public class OccurrenceCapTests(AzuriteFixture azurite, SimulatorFixture simulat
     {
         await using var app = NewApp();
         using var client = app.CreateHttpClient();
-        var org = await OrgWithCapAsync(client, cap: 1, maxDurationMinutes: 60);
-        var series = await DailyAsync(app, client, org, durationMinutes: 30);
-        var instant = await client.CreateMeetingAsync(org.Host, new { title = "Instant" });
+        var (org, series, instant) = await AtCapOfOneAsync(app, client, maxDurationMinutes: 60, durationMinutes: 30);
         app.Clock.Advance(TimeSpan.FromHours(1));
         Assert.Equal(1, (await app.SweepAsync()).Activated);
         var whileActive = await client.TransitionAsync(await client.AgainAsync(org.Host), instant, "start");
@@ -205,9 +206,7 @@ public class OccurrenceCapTests(AzuriteFixture azurite, SimulatorFixture simulat
     {
         await using var app = NewApp();
         using var client = app.CreateHttpClient();
-        var org = await OrgWithCapAsync(client, cap: 1);
-        var series = await DailyAsync(app, client, org);
-        var instant = await client.CreateMeetingAsync(org.Host, new { title = "Instant" });
+        var (org, series, instant) = await AtCapOfOneAsync(app, client);
         app.Clock.Advance(TimeSpan.FromHours(1));
         var mark = simulator.Sim.Mark();
 
@@ -230,9 +229,7 @@ public class OccurrenceCapTests(AzuriteFixture azurite, SimulatorFixture simulat
     {
         await using var app = NewApp();
         using var client = app.CreateHttpClient();
-        var org = await OrgWithCapAsync(client, cap: 1);
-        var series = await DailyAsync(app, client, org, durationMinutes: 30);
-        var instant = await client.CreateMeetingAsync(org.Host, new { title = "Instant" });
+        var (org, series, instant) = await AtCapOfOneAsync(app, client, durationMinutes: 30);
         Assert.Equal(HttpStatusCode.OK, (await client.TransitionAsync(org.Host, instant, "start")).StatusCode);
         app.Clock.Advance(TimeSpan.FromHours(1));
         var atCap = await app.SweepAsync();
@@ -255,9 +252,7 @@ public class OccurrenceCapTests(AzuriteFixture azurite, SimulatorFixture simulat
     {
         await using var app = NewApp();
         using var client = app.CreateHttpClient();
-        var org = await OrgWithCapAsync(client, cap: 1);
-        var series = await DailyAsync(app, client, org);
-        var instant = await client.CreateMeetingAsync(org.Host, new { title = "Instant" });
+        var (org, series, instant) = await AtCapOfOneAsync(app, client);
         app.Clock.Advance(TimeSpan.FromHours(1));
 
         SweepResult down;
