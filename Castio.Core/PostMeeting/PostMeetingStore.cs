@@ -215,6 +215,10 @@ public sealed class PostMeetingStore
         await Merges.SubmitAsync(table, new TableTransactionAction(TableTransactionActionType.UpsertMerge, entity), cancellationToken: cancellationToken);
     }
 
+    /// <summary>Replaces (or inserts) a row, together with other writes to its partition.</summary>
+    internal static Task UpsertAsync(TableClient table, ITableEntity entity, CancellationToken cancellationToken) =>
+        Merges.SubmitAsync(table, new TableTransactionAction(TableTransactionActionType.UpsertReplace, entity), cancellationToken: cancellationToken);
+
     private static readonly TableBatcher Merges = new();
 
     internal static bool IsConflict(RequestFailedException e) => e.Status is 409 or 412;

@@ -259,11 +259,12 @@ public sealed class SessionProjections(PostMeetingStore store, TimeProvider time
     public async Task MarkDueAsync(SessionKey key, DateTimeOffset at, CancellationToken cancellationToken)
     {
         await store.EnsureCreatedAsync(cancellationToken);
-        await store.Due.UpsertEntityAsync(new PostMeetingDueEntity
+        // Through group commit: a burst of facts of one session marks it due once.
+        await PostMeetingStore.UpsertAsync(store.Due, new PostMeetingDueEntity
         {
             PartitionKey = PostMeetingStore.DueBucket(at), RowKey = PostMeetingStore.DueRow(key),
             OrgId = key.OrgId, MeetingId = key.MeetingId, RtkSessionId = key.RtkSessionId,
-        }, TableUpdateMode.Replace, cancellationToken);
+        }, cancellationToken);
         await PostMeetingStore.MergeAsync(store.Sessions, PostMeetingStore.Org(key.OrgId), PostMeetingStore.SessionRow(key.MeetingId, key.RtkSessionId),
             [new(nameof(SessionEntity.DueAt), time.GetUtcNow())], cancellationToken);
     }

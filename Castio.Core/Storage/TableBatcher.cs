@@ -77,6 +77,11 @@ public sealed class TableBatcher
         {
             lock (_gate)
             {
+                if (Coalesce(pending))
+                {
+                    return pending.Done.Task;
+                }
+
                 _queue.Add(pending);
                 if (!_running)
                 {
@@ -86,6 +91,83 @@ public sealed class TableBatcher
             }
 
             return pending.Done.Task;
+        }
+
+        /// <summary>
+        /// An upsert of a row whose last queued write (not yet sent) is also an upsert joins it: one action leaves
+        /// the row as the two would in turn (a replace wins; merges combine, the later value of a property wins), and
+        /// both callers get its outcome. Repeated marks of one row in a burst then cost one write, not one each.
+        /// </summary>
+        private bool Coalesce(Pending pending)
+        {
+            if (pending.Actions is not [{ } next] || !IsUpsert(next))
+            {
+                return false;
+            }
+
+            for (var i = _queue.Count - 1; i >= 0; i--)
+            {
+                var queued = _queue[i];
+                if (!queued.Actions.Any(a => a.Entity.RowKey == next.Entity.RowKey))
+                {
+                    continue;
+                }
+
+                if (queued.Actions is not [{ } last] || !IsUpsert(last) || Combine(last, next) is not { } combined)
+                {
+                    return false;
+                }
+
+                // The joined write keeps the queued one's place and completion; the newcomer completes with it.
+                _queue[i] = queued with { Actions = [combined], Bytes = Math.Max(queued.Bytes, pending.Bytes) };
+                _ = queued.Done.Task.ContinueWith(
+                    (t, state) => Forward(t, (TaskCompletionSource<ETag[]>)state!),
+                    pending.Done, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                return true;
+            }
+
+            return false;
+        }
+
+        private static bool IsUpsert(TableTransactionAction a) =>
+            a.ActionType is TableTransactionActionType.UpsertMerge or TableTransactionActionType.UpsertReplace;
+
+        /// <summary>What the two upserts leave, as one; null when they cannot be told apart from typed entities.</summary>
+        private static TableTransactionAction? Combine(TableTransactionAction first, TableTransactionAction second)
+        {
+            if (second.ActionType == TableTransactionActionType.UpsertReplace)
+            {
+                return second;
+            }
+
+            if (first.Entity is not TableEntity earlier || second.Entity is not TableEntity later)
+            {
+                return null;
+            }
+
+            var entity = new TableEntity(earlier);
+            foreach (var (name, value) in later)
+            {
+                entity[name] = value;
+            }
+
+            return new TableTransactionAction(first.ActionType, entity);
+        }
+
+        private static void Forward(Task<ETag[]> from, TaskCompletionSource<ETag[]> to)
+        {
+            if (from.IsFaulted)
+            {
+                to.TrySetException(from.Exception!.InnerExceptions);
+            }
+            else if (from.IsCanceled)
+            {
+                to.TrySetCanceled();
+            }
+            else
+            {
+                to.TrySetResult(from.Result);
+            }
         }
 
         private async Task DrainAsync()

@@ -64,14 +64,49 @@ public class TableBatcherTests(AzuriteFixture azurite)
     public async Task WritesToOneRowKeepTheirOrderAndEachGetsItsETag()
     {
         var (table, _) = await TableAsync();
+        await table.AddEntityAsync(new TableEntity("p", "same") { ["N"] = -1 }, Ct);
         var batcher = new TableBatcher();
+        // Updates (unlike upserts, which may be joined into one write) each go as their own action.
         var etags = await Task.WhenAll(Enumerable.Range(0, 30).Select(i =>
-            batcher.SubmitAsync(table, new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity("p", "same") { ["N"] = i }), cancellationToken: Ct)));
+            batcher.SubmitAsync(table, new TableTransactionAction(TableTransactionActionType.UpdateReplace, new TableEntity("p", "same") { ["N"] = i }, ETag.All), cancellationToken: Ct)));
 
         var row = (await table.GetEntityAsync<TableEntity>("p", "same", cancellationToken: Ct)).Value;
         Assert.Equal(29, row.GetInt32("N"));
         Assert.Equal(row.ETag, etags[^1]);
         Assert.Equal(30, etags.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task UpsertsOfOneRowThatQueueTogetherGoAsOneWriteAndLeaveWhatTheyWouldInTurn()
+    {
+        var (table, requests) = await TableAsync();
+        var batcher = new TableBatcher();
+        requests.Reset();
+        var writes = Enumerable.Range(0, 30).Select(i =>
+            batcher.SubmitAsync(table, new TableTransactionAction(TableTransactionActionType.UpsertMerge, new TableEntity("p", "marked") { [$"P{i}"] = i, ["Last"] = i }), cancellationToken: Ct)).ToList();
+        await Task.WhenAll(writes);
+
+        var row = (await table.GetEntityAsync<TableEntity>("p", "marked", cancellationToken: Ct)).Value;
+        Assert.Equal(29, row.GetInt32("Last"));
+        Assert.All(Enumerable.Range(0, 30), i => Assert.Equal(i, row.GetInt32($"P{i}")));
+        Assert.InRange(requests.Count, 1, 3);
+    }
+
+    [Fact]
+    public async Task AReplaceAmongQueuedMergesOfARowDropsWhatCameBeforeIt()
+    {
+        var (table, _) = await TableAsync();
+        var batcher = new TableBatcher();
+        TableTransactionAction Upsert(TableTransactionActionType type, string name) => new(type, new TableEntity("p", "row") { [name] = name });
+
+        await Task.WhenAll(
+            batcher.SubmitAsync(table, Upsert(TableTransactionActionType.UpsertMerge, "A"), cancellationToken: Ct),
+            batcher.SubmitAsync(table, Upsert(TableTransactionActionType.UpsertMerge, "B"), cancellationToken: Ct),
+            batcher.SubmitAsync(table, Upsert(TableTransactionActionType.UpsertReplace, "C"), cancellationToken: Ct),
+            batcher.SubmitAsync(table, Upsert(TableTransactionActionType.UpsertMerge, "D"), cancellationToken: Ct));
+
+        var row = (await table.GetEntityAsync<TableEntity>("p", "row", cancellationToken: Ct)).Value;
+        Assert.Equal(["C", "D"], row.Keys.Where(k => k.Length == 1).Order());
     }
 
     private async Task<(TableClient Table, StorageRequestLog Requests)> TableAsync()
