@@ -10,7 +10,8 @@ namespace Castio.Core.Storage;
 /// handful of requests instead of N. A lone write goes out at once as a plain request: no added latency when idle.
 /// Each caller still gets its own outcome: when one action of a transaction fails (a 409 on an add, a 412 on a
 /// conditional update), only its caller sees the failure and the others are sent again without it. Actions that must
-/// be stored together are submitted as one group: they always travel in the same transaction.
+/// be stored together are submitted as one group: they always travel in the same transaction. Upserts of a row that
+/// queue behind one another are joined into one write.
 /// </summary>
 public sealed class TableBatcher
 {
