@@ -41,12 +41,19 @@ public sealed class HttpGate(AccessTokenService tokens, IServiceProvider service
             return Unauthenticated(http);
         }
 
-        // The user row and the rate limit are independent storage calls: made together, not one after the other.
-        var user = function.Access.Roles is not null ? _users.Value.GetAsync(claims!.OrgId, claims.UserId, http.RequestAborted) : null;
+        Task<UserEntity?>? user = null;
+        Task<UserEntity?> ReadUser() => _users.Value.GetAsync(claims!.OrgId, claims.UserId, http.RequestAborted);
         if (function.Rule is { } rule)
         {
             var who = function.Limit!.Key == RateLimitKey.User && claims is not null ? "user:" + claims.UserId.ToString("D") : "ip:" + addresses.Resolve(http);
-            var decision = await _limiter.Value.AcquireAsync(rule, who, http.RequestAborted);
+            var limit = _limiter.Value.AcquireAsync(rule, who, http.RequestAborted);
+            // The user row and the limiter's storage call overlap; a refusal answered from memory (a flood) reads nothing.
+            if (function.Access.Roles is not null && !limit.IsCompleted)
+            {
+                user = ReadUser();
+            }
+
+            var decision = await limit;
             if (!decision.Allowed)
             {
                 // Nobody waits for the user row now; keep its failure, if any, from going unobserved.
@@ -58,7 +65,7 @@ public sealed class HttpGate(AccessTokenService tokens, IServiceProvider service
 
         if (function.Access.Roles is { } roles)
         {
-            if (SignIn(claims!, await user!) is not { } principal)
+            if (SignIn(claims!, await (user ?? ReadUser())) is not { } principal)
             {
                 return Unauthenticated(http);
             }

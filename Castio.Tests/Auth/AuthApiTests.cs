@@ -353,6 +353,28 @@ public class AuthApiTests(AzuriteFixture azurite, SimulatorFixture simulator) : 
     }
 
     [Fact]
+    public async Task RefusalsOfASignedInCallerOverTheLimitMakeNoStorageRequest()
+    {
+        var log = new StorageRequestLog();
+        await using var app = NewApp().WithoutTimers().WithStorageRequestLog(log, azurite.ConnectionString);
+        using var client = app.CreateHttpClient();
+        var owner = await AuthTestKit.RegisterAsync(client);
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(HttpMethod.Get, "/api/auth/me", token: owner.AccessToken)).StatusCode);
+        }
+
+        log.Reset();
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, (await client.SendAsync(HttpMethod.Get, "/api/auth/me", token: owner.AccessToken)).StatusCode);
+        }
+
+        // Neither the limiter nor the user row: a flood over the limit costs storage nothing.
+        Assert.Empty(log.Requests);
+    }
+
+    [Fact]
     public async Task RepeatedFailuresFromManyAddressesThrottleTheAccount()
     {
         await using var app = NewApp();
