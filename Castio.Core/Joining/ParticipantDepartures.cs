@@ -18,17 +18,44 @@ public sealed partial class ParticipantDepartures(ParticipantStore store, Partic
     /// is RTK's <c>custom_participant_id</c>, which Castio sets to its participant id. True when this call released;
     /// false when there was nothing to release (not Castio's participant, counted in another RTK meeting, or already released).
     /// </summary>
-    public async Task<bool> LeftAsync(Guid orgId, Guid meetingId, string rtkMeetingId, string? customParticipantId, CancellationToken cancellationToken)
+    public Task<bool> LeftAsync(Guid orgId, Guid meetingId, string rtkMeetingId, string? customParticipantId, CancellationToken cancellationToken) =>
+        Guid.TryParse(customParticipantId, out var participantId)
+            ? ReleaseAsync(orgId, meetingId, rtkMeetingId, () => store.FindAsync(orgId, meetingId, participantId, cancellationToken), _ => true, cancellationToken)
+            : Task.FromResult(false);
+
+    /// <summary>
+    /// RTK's session in <paramref name="rtkMeetingId"/> ended at <paramref name="endedAt"/>, so nobody counted in it
+    /// before then is still there: gives back the places whose leave never arrived (a lost webhook), which would
+    /// otherwise stay taken for as long as the RTK meeting lives (a permanent room's: for ever). Someone counted after
+    /// the end keeps their place. Returns how many places were given back.
+    /// </summary>
+    public async Task<int> SessionEndedAsync(Guid orgId, Guid meetingId, string rtkMeetingId, DateTimeOffset endedAt, CancellationToken cancellationToken)
     {
-        if (!Guid.TryParse(customParticipantId, out var participantId))
+        var released = 0;
+        foreach (var row in await store.ListAsync(orgId, meetingId, cancellationToken))
         {
-            return false;
+            if (row.CountedRtkMeetingId == rtkMeetingId
+                && await ReleaseAsync(orgId, meetingId, rtkMeetingId, () => store.GetRowAsync(orgId, row.RowKey, cancellationToken), r => CountedAt(r) <= endedAt, cancellationToken))
+            {
+                released++;
+            }
         }
 
+        return released;
+    }
+
+    /// <summary>When the row was last counted: a join counts a person and stamps the time (a first join has only the first).</summary>
+    private static DateTimeOffset CountedAt(ParticipantEntity row) => row.LastJoinedAt > row.FirstJoinedAt ? row.LastJoinedAt : row.FirstJoinedAt;
+
+    /// <summary>Clears the row's place in <paramref name="rtkMeetingId"/> under its ETag; only the write that clears it releases.</summary>
+    private async Task<bool> ReleaseAsync(
+        Guid orgId, Guid meetingId, string rtkMeetingId, Func<Task<ParticipantEntity?>> read, Func<ParticipantEntity, bool> gone, CancellationToken cancellationToken)
+    {
+        ParticipantEntity? row = null;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            var row = await store.FindAsync(orgId, meetingId, participantId, cancellationToken);
-            if (row is null || row.CountedRtkMeetingId != rtkMeetingId)
+            row = await read();
+            if (row is null || row.CountedRtkMeetingId != rtkMeetingId || !gone(row))
             {
                 return false;
             }
@@ -44,7 +71,7 @@ public sealed partial class ParticipantDepartures(ParticipantStore store, Partic
             // The row changed since it was read (a join of the same person, or another copy of this leave): decide again.
         }
 
-        LogContended(logger, meetingId, participantId);
+        LogContended(logger, meetingId, row!.ParticipantId);
         throw new InvalidOperationException("The participant row kept changing; the leave was not applied.");
     }
 

@@ -5,6 +5,7 @@ using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Castio.Core.Common;
+using Castio.Core.Joining;
 using Castio.Core.Meetings;
 using Castio.Core.Orgs;
 using Castio.Core.Rtk;
@@ -32,13 +33,16 @@ public sealed record PostMeetingPlan(
 /// still joinable (the next join sets it ACTIVE); an occurrence of a recurring meeting (its own RTK meeting) → ended,
 /// giving back its concurrent-meeting slot. Already ended (or cancelled) is fine: RTK already ended the session.
 /// </summary>
-public sealed class MeetingCloser(MeetingService meetings)
+public sealed class MeetingCloser(MeetingService meetings, ParticipantDepartures departures)
 {
-    public async Task CloseAsync(Guid orgId, Guid meetingId, string? rtkMeetingId, CancellationToken cancellationToken)
+    public async Task CloseAsync(Guid orgId, Guid meetingId, string? rtkMeetingId, DateTimeOffset? endedAt, CancellationToken cancellationToken)
     {
         var error = await meetings.EndedByRtkAsync(orgId, meetingId, rtkMeetingId, cancellationToken);
         if (error is { Kind: ErrorKind.Unavailable or ErrorKind.TooManyRequests })
             throw new InvalidOperationException($"Could not close meeting {meetingId}: {error.Code}"); // retried by the activity
+        // Places whose leave webhook was lost go back with the session, or a permanent room would fill up with them.
+        if (rtkMeetingId is not null && endedAt is { } end)
+            await departures.SessionEndedAsync(orgId, meetingId, rtkMeetingId, end, cancellationToken);
     }
 }
 
@@ -135,7 +139,7 @@ public sealed partial class PostMeetingWork(
         // Another occurrence's RTK meeting is another meeting to close.
         var sessions = await store.ListSessionsAsync(key.OrgId, key.MeetingId, cancellationToken);
         var laterLive = sessions.Any(s => s.RtkSessionId != key.RtkSessionId && s.RtkMeetingId == session.RtkMeetingId && s.EndedAt is null && s.StartedAt >= session.StartedAt);
-        if (!laterLive) await meetings.CloseAsync(key.OrgId, key.MeetingId, session.RtkMeetingId, cancellationToken);
+        if (!laterLive) await meetings.CloseAsync(key.OrgId, key.MeetingId, session.RtkMeetingId, session.EndedAt, cancellationToken);
         await Mark(key, nameof(SessionEntity.MeetingClosedAt), time.GetUtcNow(), cancellationToken);
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Castio.Core.Joining;
+using Castio.Core.PostMeeting;
 using Castio.Core.Webhooks;
 using Castio.Tests.Auth;
 using Castio.Tests.Infrastructure;
@@ -124,6 +125,51 @@ public class ParticipantDeparturesTests(AzuriteFixture azurite)
         Assert.False(unknown);
         Assert.False(notCastios);
         Assert.Equal((1, 0), await CountsAsync(world, room));
+    }
+
+    [Fact]
+    public async Task APlaceWhoseLeaveNeverCameIsGivenBackWhenTheSessionEnds()
+    {
+        await using var world = await PostMeetingWorld.StartAsync(azurite);
+        var room = await RoomAsync(world, maxParticipants: 2);
+        var members = await world.App.MembersAsync(world.Owner, 3);
+        var ann = await world.Client.JoinAsync(members[0], room).JoinedAsync();
+        // Bob takes a place, and RTK never tells Castio he left (as when his leave webhook is lost).
+        await world.Client.JoinAsync(members[1], room).JoinedAsync();
+        var annPeer = await world.JoinAsync((string)ann["rtkAuthToken"]!);
+
+        await world.LeaveAsync((string)annPeer["peer_id"]!);
+        await world.CompletedAsync(new SessionKey(world.Owner.OrgId, Guid.Parse((string)room["id"]!), (string)annPeer["session_id"]!));
+        var afterSession = await CountsAsync(world, room);
+        await world.Client.JoinAsync(members[2], room).JoinedAsync();
+
+        Assert.Equal((0, 0), afterSession);
+        Assert.Null((await RowAsync(world, room, members[1])).CountedRtkMeetingId);
+        Assert.Equal((1, 0), await CountsAsync(world, room));
+    }
+
+    [Fact]
+    public async Task TheEndOfASessionGivesBackOnlyPlacesCountedBeforeIt()
+    {
+        await using var world = await PostMeetingWorld.StartAsync(azurite);
+        var room = await RoomAsync(world, maxParticipants: 5);
+        var members = await world.App.MembersAsync(world.Owner, 2);
+        var ann = await world.Client.JoinAsync(members[0], room).JoinedAsync();
+        await world.Client.JoinAsync(members[1], room).JoinedAsync();
+        var departures = world.App.Services.GetRequiredService<ParticipantDepartures>();
+        var (orgId, meetingId, rtkMeetingId) = (world.Owner.OrgId, Guid.Parse((string)room["id"]!), (string)ann["rtkMeetingId"]!);
+        var joinedAt = world.App.Clock.GetUtcNow();
+
+        var endedBefore = await departures.SessionEndedAsync(orgId, meetingId, rtkMeetingId, joinedAt.AddSeconds(-1), Ct);
+        var afterEarlierEnd = await CountsAsync(world, room);
+        var otherRtkMeeting = await departures.SessionEndedAsync(orgId, meetingId, "another-rtk-meeting", joinedAt, Ct);
+        var endedAfter = await departures.SessionEndedAsync(orgId, meetingId, rtkMeetingId, joinedAt, Ct);
+
+        Assert.Equal(0, endedBefore);
+        Assert.Equal((2, 0), afterEarlierEnd);
+        Assert.Equal(0, otherRtkMeeting);
+        Assert.Equal(2, endedAfter);
+        Assert.Equal((0, 0), await CountsAsync(world, room));
     }
 
     /// <summary>A permanent room (its RTK meeting is reused for ever); the first join activates it.</summary>
