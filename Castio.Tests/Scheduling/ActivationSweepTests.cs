@@ -94,10 +94,7 @@ public class ActivationSweepTests(AzuriteFixture azurite, SimulatorFixture simul
         await using var app = NewApp();
         using var client = app.CreateHttpClient();
         var org = await MeetingOrg.CreateAsync(client);
-        var meeting = await app.CreateScheduledAsync(client, org.Host, new
-        {
-            title = "Daily", schedulingType = "recurring", rrule = "FREQ=DAILY;COUNT=3", dtstart = "2026-01-05T10:00:00", timezone = "UTC", durationMinutes = 15,
-        });
+        var meeting = await app.CreateDailyAsync(client, org.Host, 3, 15);
         var occurrences = await client.OccurrencesAsync(org.Host, meeting);
         await client.SendAsync(HttpMethod.Delete, $"/api/schedule/{occurrences[0]!["id"]}", token: org.Host.AccessToken);
         await client.SendAsync(HttpMethod.Patch, $"/api/schedule/{occurrences[1]!["id"]}", new { scheduledStart = "2026-01-06T12:00:00Z" }, org.Host.AccessToken);
@@ -122,22 +119,10 @@ public class ActivationSweepTests(AzuriteFixture azurite, SimulatorFixture simul
         await using var app = NewApp();
         using var client = app.CreateHttpClient();
         var org = await MeetingOrg.CreateAsync(client);
-        var meeting = await app.CreateScheduledAsync(client, org.Host, new
-        {
-            title = "Daily", schedulingType = "recurring", rrule = "FREQ=DAILY;COUNT=2", dtstart = "2026-01-05T10:00:00", timezone = "UTC", durationMinutes = 15,
-        });
+        var meeting = await app.CreateDailyAsync(client, org.Host, 2, 15);
         app.Clock.Advance(TimeSpan.FromHours(1));
 
-        SweepResult down;
-        simulator.Sim.State.Faults.Down = true;
-        try
-        {
-            down = await app.SweepAsync();
-        }
-        finally
-        {
-            simulator.Sim.State.Faults.Down = false;
-        }
+        var down = await app.SweepWhileRtkDownAsync(simulator.Sim);
 
         app.Clock.Advance(TimeSpan.FromMinutes(1));
         var up = await app.SweepAsync();

@@ -33,19 +33,12 @@ public class OccurrenceCapTests(AzuriteFixture azurite, SimulatorFixture simulat
         return org;
     }
 
-    /// <summary>A daily series at 10:00 UTC (clock 09:00), two occurrences.</summary>
-    private static Task<JsonObject> DailyAsync(CastioApplication app, HttpClient client, MeetingOrg org, int durationMinutes = 60) =>
-        app.CreateScheduledAsync(client, org.Host, new
-        {
-            title = "Daily", schedulingType = "recurring", rrule = "FREQ=DAILY;COUNT=2", dtstart = "2026-01-05T10:00:00", timezone = "UTC", durationMinutes,
-        });
-
-    /// <summary>An org allowed one meeting at a time, its daily series, and an instant meeting to compete for the slot.</summary>
+    /// <summary>An org allowed one meeting at a time, its daily series (two occurrences), and an instant meeting to compete for the slot.</summary>
     private static async Task<(MeetingOrg Org, JsonObject Series, JsonObject Instant)> AtCapOfOneAsync(
         CastioApplication app, HttpClient client, int? maxDurationMinutes = null, int durationMinutes = 60)
     {
         var org = await OrgWithCapAsync(client, cap: 1, maxDurationMinutes);
-        var series = await DailyAsync(app, client, org, durationMinutes);
+        var series = await app.CreateDailyAsync(client, org.Host, 2, durationMinutes);
         return (org, series, await client.CreateMeetingAsync(org.Host, new { title = "Instant" }));
     }
 
@@ -172,10 +165,7 @@ public class OccurrenceCapTests(AzuriteFixture azurite, SimulatorFixture simulat
         var app = world.App;
         var client = world.Client;
         Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(HttpMethod.Patch, "/api/org/settings", new { maxConcurrentMeetings = 1 }, world.Owner.AccessToken)).StatusCode);
-        var series = await app.CreateScheduledAsync(client, world.Owner, new
-        {
-            title = "Daily", schedulingType = "recurring", rrule = "FREQ=DAILY;COUNT=2", dtstart = "2026-01-05T10:00:00", timezone = "UTC", durationMinutes = 60,
-        });
+        var series = await app.CreateDailyAsync(client, world.Owner, 2, 60);
         var instant = await client.CreateMeetingAsync(world.Owner, new { title = "Instant" });
         var owner = world.Owner;
         var occurrenceId = Guid.Parse((string)(await FirstOccurrenceAsync(client, owner, series))["id"]!);
@@ -255,16 +245,7 @@ public class OccurrenceCapTests(AzuriteFixture azurite, SimulatorFixture simulat
         var (org, series, instant) = await AtCapOfOneAsync(app, client);
         app.Clock.Advance(TimeSpan.FromHours(1));
 
-        SweepResult down;
-        simulator.Sim.State.Faults.Down = true;
-        try
-        {
-            down = await app.SweepAsync();
-        }
-        finally
-        {
-            simulator.Sim.State.Faults.Down = false;
-        }
+        var down = await app.SweepWhileRtkDownAsync(simulator.Sim);
 
         app.Clock.Advance(TimeSpan.FromMinutes(1));
         var host = await client.AgainAsync(org.Host);

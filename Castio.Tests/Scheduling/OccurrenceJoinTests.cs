@@ -23,10 +23,7 @@ public class OccurrenceJoinTests(AzuriteFixture azurite, SimulatorFixture simula
         await using var app = NewApp();
         using var client = app.CreateHttpClient();
         var org = await MeetingOrg.CreateAsync(client);
-        var series = await app.CreateScheduledAsync(client, org.Host, new
-        {
-            title = "Daily", schedulingType = "recurring", rrule = "FREQ=DAILY;COUNT=2", dtstart = "2026-01-05T10:00:00", timezone = "UTC", durationMinutes = 30,
-        });
+        var series = await app.CreateDailyAsync(client, org.Host, 2, 30);
 
         var early = await client.JoinAsync(org.Member, series);
         var linkBefore = await (await client.SendAsync(HttpMethod.Get, "/api/public" + (string)series["joinUrl"]!)).JsonAsync();

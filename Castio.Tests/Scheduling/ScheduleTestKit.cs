@@ -35,6 +35,27 @@ internal static class ScheduleTestKit
         return meeting;
     }
 
+    /// <summary>A daily series titled "Daily" at 10:00 UTC from Monday 5 January 2026 (the test clock starts at 09:00).</summary>
+    public static Task<JsonObject> CreateDailyAsync(this CastioApplication app, HttpClient client, Caller who, int count, int durationMinutes) =>
+        app.CreateScheduledAsync(client, who, new
+        {
+            title = "Daily", schedulingType = "recurring", rrule = $"FREQ=DAILY;COUNT={count}", dtstart = "2026-01-05T10:00:00", timezone = "UTC", durationMinutes,
+        });
+
+    /// <summary>One activation sweep while the RTK simulator answers every call as if RTK were down.</summary>
+    public static async Task<SweepResult> SweepWhileRtkDownAsync(this CastioApplication app, Castio.RtkSimulator.RtkSimulatorHost simulator)
+    {
+        simulator.State.Faults.Down = true;
+        try
+        {
+            return await app.SweepAsync();
+        }
+        finally
+        {
+            simulator.State.Faults.Down = false;
+        }
+    }
+
     /// <summary>One activation sweep at the app's clock.</summary>
     public static Task<SweepResult> SweepAsync(this CastioApplication app) =>
         app.Services.GetRequiredService<MeetingActivation>().SweepAsync(app.Clock.GetUtcNow(), Ct);
