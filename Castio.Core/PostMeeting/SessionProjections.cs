@@ -259,13 +259,15 @@ public sealed class SessionProjections(PostMeetingStore store, TimeProvider time
     public async Task MarkDueAsync(SessionKey key, DateTimeOffset at, CancellationToken cancellationToken)
     {
         await store.EnsureCreatedAsync(cancellationToken);
-        // Through group commit: a burst of facts of one session marks it due once.
-        await PostMeetingStore.UpsertAsync(store.Due, new PostMeetingDueEntity
-        {
-            PartitionKey = PostMeetingStore.DueBucket(at), RowKey = PostMeetingStore.DueRow(key),
-            OrgId = key.OrgId, MeetingId = key.MeetingId, RtkSessionId = key.RtkSessionId,
-        }, cancellationToken);
-        await PostMeetingStore.MergeAsync(store.Sessions, PostMeetingStore.Org(key.OrgId), PostMeetingStore.SessionRow(key.MeetingId, key.RtkSessionId),
-            [new(nameof(SessionEntity.DueAt), time.GetUtcNow())], cancellationToken);
+        // Through group commit: a burst of facts of one session marks it due once. The two writes are independent
+        // (the caller fails, and RTK retries, unless both are stored), so they go together.
+        await Task.WhenAll(
+            PostMeetingStore.UpsertAsync(store.Due, new PostMeetingDueEntity
+            {
+                PartitionKey = PostMeetingStore.DueBucket(at), RowKey = PostMeetingStore.DueRow(key),
+                OrgId = key.OrgId, MeetingId = key.MeetingId, RtkSessionId = key.RtkSessionId,
+            }, cancellationToken),
+            PostMeetingStore.MergeAsync(store.Sessions, PostMeetingStore.Org(key.OrgId), PostMeetingStore.SessionRow(key.MeetingId, key.RtkSessionId),
+                [new(nameof(SessionEntity.DueAt), time.GetUtcNow())], cancellationToken));
     }
 }

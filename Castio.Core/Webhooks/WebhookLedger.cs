@@ -11,7 +11,7 @@ namespace Castio.Core.Webhooks;
 /// <summary>Statuses of a delivery in the ledger.</summary>
 public static class WebhookDeliveryStatus
 {
-    /// <summary>Recorded (body kept), not applied yet.</summary>
+    /// <summary>Not applied yet: a delivery's state until its outcome is known (a delivery is stored with its outcome).</summary>
     public const string Received = "received";
 
     /// <summary>Being applied again (a replay).</summary>
@@ -144,13 +144,27 @@ public sealed class WebhookLedger
 
     public Task EnsureCreatedAsync(CancellationToken cancellationToken) => _created.EnsureAsync(cancellationToken);
 
-    /// <summary>Writes a new delivery row; this is the point after which Castio owns the event.</summary>
+    /// <summary>Writes a new delivery row, with its outcome; from then on Castio owns the event.</summary>
     public async Task AddAsync(WebhookDeliveryEntity delivery, CancellationToken cancellationToken)
     {
         await EnsureCreatedAsync(cancellationToken);
         await FileForRetentionAsync(delivery.PartitionKey, cancellationToken);
-        await _batcher.SubmitAsync(_deliveries, new TableTransactionAction(TableTransactionActionType.Add, delivery), (delivery.Body?.Length ?? 0) * 4 / 3 + 2048, cancellationToken);
+        await _batcher.SubmitAsync(_deliveries, new TableTransactionAction(TableTransactionActionType.Add, delivery), BytesOf(delivery), cancellationToken);
     }
+
+    /// <summary>
+    /// Writes a new delivery row (processed) and the claim of its fact in one transaction: one ledger write per delivery.
+    /// Returns null when it is written and this delivery owns the fact, or the delivery that owns it; nothing is
+    /// written then, and the caller records this one as a duplicate (<see cref="AddAsync"/>).
+    /// </summary>
+    public async Task<WebhookDeliveryEntity?> AddClaimedAsync(WebhookDeliveryEntity delivery, string businessKey, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await EnsureCreatedAsync(cancellationToken);
+        await FileForRetentionAsync(delivery.PartitionKey, cancellationToken);
+        return await ClaimAsync(businessKey, delivery, now, new TableTransactionAction(TableTransactionActionType.Add, delivery), cancellationToken);
+    }
+
+    private static int BytesOf(WebhookDeliveryEntity delivery) => (delivery.Body?.Length ?? 0) * 4 / 3 + 2048;
 
     /// <summary>
     /// One pointer per org-day partition, due when its last possible delivery is 30 days old; filed before the
@@ -245,6 +259,12 @@ public sealed class WebhookLedger
     public async Task<WebhookDeliveryEntity?> ClaimAsync(string businessKey, WebhookDeliveryEntity delivery, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await EnsureCreatedAsync(cancellationToken);
+        return await ClaimAsync(businessKey, delivery, now, null, cancellationToken);
+    }
+
+    /// <param name="with">A write stored in the same transaction as the claim (the new delivery row), or none.</param>
+    private async Task<WebhookDeliveryEntity?> ClaimAsync(string businessKey, WebhookDeliveryEntity delivery, DateTimeOffset now, TableTransactionAction? with, CancellationToken cancellationToken)
+    {
         var row = ClaimPrefix + TableKeys.Hash(businessKey);
         var yesterday = delivery.ReceivedAt.UtcDateTime.TimeOfDay < ClaimLookback && delivery.OrgId is { } orgId
             ? PartitionFor(orgId, delivery.ReceivedAt.AddDays(-1)) : null;
@@ -256,11 +276,14 @@ public sealed class WebhookLedger
             PartitionKey = delivery.PartitionKey, RowKey = row, BusinessKey = businessKey, DeliveryPartition = delivery.PartitionKey,
             DeliveryRow = delivery.RowKey, DeliveryId = delivery.Id, RtkUuid = delivery.RtkUuid,
         };
+        var bytes = with is null ? 1024 : BytesOf(delivery) + 1024;
+        Task Submit(TableTransactionAction action) =>
+            _batcher.SubmitGroupAsync(_deliveries, with is null ? [action] : [with, action], bytes, cancellationToken);
         for (var attempt = 0; attempt < 5; attempt++)
         {
             try
             {
-                await _batcher.SubmitAsync(_deliveries, new TableTransactionAction(TableTransactionActionType.Add, claim), cancellationToken: cancellationToken);
+                await Submit(new TableTransactionAction(TableTransactionActionType.Add, claim));
                 return null;
             }
             catch (RequestFailedException e) when (e.Status == 409)
@@ -273,7 +296,7 @@ public sealed class WebhookLedger
             if (await OwnerAsync(existing, now, cancellationToken) is { } owner) return owner;
             try
             {
-                await _batcher.SubmitAsync(_deliveries, new TableTransactionAction(TableTransactionActionType.UpdateReplace, claim, existing.ETag), cancellationToken: cancellationToken);
+                await Submit(new TableTransactionAction(TableTransactionActionType.UpdateReplace, claim, existing.ETag));
                 return null;
             }
             catch (RequestFailedException e) when (e.Status is 412 or 404)

@@ -76,22 +76,33 @@ public sealed partial class WebhookService(
             Body = body.Length <= WebhookLedger.MaxStoredBodyBytes ? body.ToArray() : null,
         };
 
-        // Recording the delivery and claiming its fact go together; the delivery is ours once the row is written.
-        var recorded = ledger.AddAsync(delivery, cancellationToken);
-        var claim = meeting is null || delivery.BusinessKey is null ? Task.FromResult<WebhookDeliveryEntity?>(null) : ledger.ClaimAsync(delivery.BusinessKey, delivery, now, cancellationToken);
-        WebhookDeliveryEntity? owner;
+        // The fact is applied first, then the delivery is recorded once, with its outcome and the claim of its fact in
+        // the same transaction: one ledger write per delivery. Applying before knowing whether the fact was claimed is
+        // safe because projections are idempotent and order-free (a duplicate applied again changes nothing); the claim
+        // still decides which delivery is recorded as processed and wakes post-meeting work. Nothing is lost if Castio
+        // stops in between: RTK has no answer yet and retries.
+        var (httpStatus, wake) = await ApplyAndFinishAsync(delivery, payload, meeting, cancellationToken);
+        delivery.DurationMs = (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         try
         {
-            await recorded;
-            owner = await claim;
+            var owner = delivery.Status == WebhookDeliveryStatus.Processed && delivery.BusinessKey is { } key
+                ? await ledger.AddClaimedAsync(delivery, key, now, cancellationToken)
+                : null;
+            if (owner is not null)
+            {
+                // Another delivery owns the fact: this one is recorded as its duplicate, and wakes nothing.
+                MarkDuplicate(delivery, owner);
+                wake = null;
+            }
+            if (owner is not null || delivery.Status != WebhookDeliveryStatus.Processed || delivery.BusinessKey is null)
+                await ledger.AddAsync(delivery, cancellationToken);
         }
         catch (RequestFailedException e)
         {
             LogNotRecorded(logger, delivery.Event, e);
             return new WebhookReceipt(503, WebhookDeliveryStatus.Failed, null, null, NotRecorded, "The delivery could not be recorded; retry.");
         }
-
-        return await ProcessAsync(delivery, payload, meeting, owner, started, cancellationToken);
+        return new WebhookReceipt(httpStatus, delivery.Status, delivery.Id, wake, delivery.ErrorCode, delivery.Error);
     }
 
     /// <summary>
@@ -116,64 +127,65 @@ public sealed partial class WebhookService(
         delivery.Status = WebhookDeliveryStatus.Processing;
         delivery.ProcessedAt = null;
         await ledger.SetOutcomeAsync(delivery, cancellationToken);
-        var owner = meeting is not null && delivery.BusinessKey is { } key ? await ledger.ClaimAsync(key, delivery, time.GetUtcNow(), cancellationToken) : null;
-        return await ProcessAsync(delivery, payload, meeting, owner, started, cancellationToken);
+        var (httpStatus, wake) = await ApplyAndFinishAsync(delivery, payload, meeting, cancellationToken);
+        var owner = delivery.Status == WebhookDeliveryStatus.Processed && delivery.BusinessKey is { } key
+            ? await ledger.ClaimAsync(key, delivery, time.GetUtcNow(), cancellationToken)
+            : null;
+        if (owner is not null)
+        {
+            MarkDuplicate(delivery, owner);
+            wake = null;
+        }
+        delivery.DurationMs = (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        await ledger.SetOutcomeAsync(delivery, cancellationToken);
+        return new WebhookReceipt(httpStatus, delivery.Status, delivery.Id, wake, delivery.ErrorCode, delivery.Error);
     }
 
-    private async Task<WebhookReceipt> ProcessAsync(WebhookDeliveryEntity delivery, RtkWebhookPayload? payload, MeetingRef? meeting, WebhookDeliveryEntity? owner, long started, CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies the delivery's fact if a Castio meeting owns it, and sets the delivery's outcome (processed or failed;
+    /// the claim may still make it a duplicate). Gives the status RTK is answered with and the session to wake.
+    /// </summary>
+    private async Task<(int HttpStatus, SessionKey? Wake)> ApplyAndFinishAsync(WebhookDeliveryEntity delivery, RtkWebhookPayload? payload, MeetingRef? meeting, CancellationToken cancellationToken)
     {
-        WebhookReceipt receipt;
-        SessionKey? wake = null;
         if (payload is null)
         {
             // Signed but not an RTK event: retrying the same bytes cannot help, so RTK gets a 4xx; the body is kept.
-            receipt = Finish(delivery, WebhookDeliveryStatus.Failed, 400, UnreadablePayload, "The body is not an RTK webhook event.");
+            Finish(delivery, WebhookDeliveryStatus.Failed, UnreadablePayload, "The body is not an RTK webhook event.");
+            return (400, null);
         }
-        else if (meeting is null)
+        if (meeting is null)
         {
             // Not a meeting Castio knows (another app's, or deleted): recorded and kept for a replay, not retried by RTK.
-            receipt = Finish(delivery, WebhookDeliveryStatus.Failed, 200, UnknownMeeting, "No Castio meeting owns this RTK meeting.");
+            Finish(delivery, WebhookDeliveryStatus.Failed, UnknownMeeting, "No Castio meeting owns this RTK meeting.");
+            return (200, null);
         }
-        else if (owner is not null)
-        {
-            delivery.DuplicateOf = owner.Id;
-            receipt = Finish(delivery, WebhookDeliveryStatus.Duplicate, 200, owner.RtkUuid == delivery.RtkUuid ? DuplicateDelivery : DuplicateFact, null);
-        }
-        else
-        {
-            try
-            {
-                wake = await ApplyAsync(meeting, payload, cancellationToken);
-                receipt = Finish(delivery, WebhookDeliveryStatus.Processed, 200, null, null);
-            }
-            catch (Exception e) when (e is RequestFailedException or InvalidOperationException or FormatException)
-            {
-                LogApplyFailed(logger, delivery.Event, delivery.Id, e);
-                // RTK retries a 5xx; the fact is not claimed as processed, so the retry applies it.
-                receipt = Finish(delivery, WebhookDeliveryStatus.Failed, 500, ApplyFailed, e.Message.Length > 300 ? e.Message[..300] : e.Message);
-            }
-        }
-
-        delivery.DurationMs = (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         try
         {
-            await ledger.SetOutcomeAsync(delivery, cancellationToken);
+            var wake = await ApplyAsync(meeting, payload, cancellationToken);
+            Finish(delivery, WebhookDeliveryStatus.Processed, null, null);
+            return (200, wake);
         }
-        catch (RequestFailedException e)
+        catch (Exception e) when (e is RequestFailedException or InvalidOperationException or FormatException)
         {
-            // The row says received; a processed fact is still processed (its projections are written). A duplicate of it later re-applies harmlessly.
-            LogOutcomeNotSaved(logger, delivery.Id, e);
+            LogApplyFailed(logger, delivery.Event, delivery.Id, e);
+            // RTK retries a 5xx; the fact is not claimed, so the retry applies it.
+            Finish(delivery, WebhookDeliveryStatus.Failed, ApplyFailed, e.Message.Length > 300 ? e.Message[..300] : e.Message);
+            return (500, null);
         }
-        return receipt with { Wake = wake, DeliveryId = delivery.Id };
     }
 
-    private WebhookReceipt Finish(WebhookDeliveryEntity delivery, string status, int httpStatus, string? code, string? detail)
+    private void MarkDuplicate(WebhookDeliveryEntity delivery, WebhookDeliveryEntity owner)
+    {
+        Finish(delivery, WebhookDeliveryStatus.Duplicate, owner.RtkUuid == delivery.RtkUuid ? DuplicateDelivery : DuplicateFact, null);
+        delivery.DuplicateOf = owner.Id;
+    }
+
+    private void Finish(WebhookDeliveryEntity delivery, string status, string? code, string? detail)
     {
         delivery.Status = status;
         delivery.ErrorCode = code;
         delivery.Error = detail;
         delivery.ProcessedAt = time.GetUtcNow();
-        return new WebhookReceipt(httpStatus, status, delivery.Id, null, code, detail);
     }
 
     /// <summary>
@@ -255,6 +267,4 @@ public sealed partial class WebhookService(
     [LoggerMessage(EventId = 1302, EventName = "WebhookApplyFailed", Level = LogLevel.Error, Message = "Could not apply RTK webhook {Event} (delivery {DeliveryId}); answering 500 so RTK retries")]
     private static partial void LogApplyFailed(ILogger logger, string @event, Guid deliveryId, Exception exception);
 
-    [LoggerMessage(EventId = 1303, EventName = "WebhookOutcomeNotSaved", Level = LogLevel.Warning, Message = "Could not save the outcome of webhook delivery {DeliveryId}")]
-    private static partial void LogOutcomeNotSaved(ILogger logger, Guid deliveryId, Exception exception);
 }

@@ -8,8 +8,53 @@ namespace Castio.Functions.PostMeeting;
 /// Starts a session's post-meeting orchestration (deterministic instance id), or wakes the running one. Best effort:
 /// the fact is already in the record and the due index, so a failed wake is picked up by the recovery timer.
 /// </summary>
-public sealed partial class PostMeetingStarter(ILogger<PostMeetingStarter> logger)
+public sealed partial class PostMeetingStarter(ILogger<PostMeetingStarter> logger, IHostApplicationLifetime lifetime)
 {
+    // Sessions with a background wake under way; true when another was asked for meanwhile (it runs after).
+    private readonly Dictionary<string, bool> _waking = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+
+    /// <summary>
+    /// Wakes the session's orchestration without making the caller wait (the webhook answers RTK at once). A burst of
+    /// wakes for one session costs one more after the one under way, not one each. A wake lost with the process is
+    /// the recovery timer's, as any failed wake.
+    /// </summary>
+    public void WakeInBackground(DurableTaskClient client, SessionKey key)
+    {
+        var id = key.InstanceId;
+        lock (_gate)
+        {
+            if (_waking.ContainsKey(id))
+            {
+                _waking[id] = true;
+                return;
+            }
+            _waking[id] = false;
+        }
+        _ = Task.Run(async () =>
+        {
+            do
+            {
+                await WakeAsync(client, key, lifetime.ApplicationStopping);
+            }
+            while (Again(id));
+        });
+    }
+
+    private bool Again(string id)
+    {
+        lock (_gate)
+        {
+            if (_waking[id])
+            {
+                _waking[id] = false;
+                return true;
+            }
+            _waking.Remove(id);
+            return false;
+        }
+    }
+
     public async Task WakeAsync(DurableTaskClient client, SessionKey key, CancellationToken cancellationToken)
     {
         try

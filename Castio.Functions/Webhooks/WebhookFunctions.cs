@@ -32,7 +32,7 @@ public sealed class WebhookFunctions(RtkWebhookVerifier verifier, WebhookService
             return TypedResults.Problem(delivery.Verification.ToProblemDetails());
         var receipt = await webhooks.ReceiveAsync(delivery.Body, delivery.DeliveryId, delivery.WebhookId, cancellationToken);
         if (receipt.Wake is { } session)
-            await starter.WakeAsync(durable, session, cancellationToken);
+            starter.WakeInBackground(durable, session);
         return receipt.StatusCode == StatusCodes.Status200OK
             ? TypedResults.Ok(new WebhookAck(receipt.DeliveryId, receipt.Status, receipt.ErrorCode))
             : Problems.Problem(receipt.StatusCode, receipt.ErrorCode ?? WebhookService.ApplyFailed, "Webhook not processed", receipt.Detail);

@@ -68,10 +68,12 @@ internal sealed class PostMeetingWorld : IAsyncDisposable
         return app;
     }
 
-    public static async Task<PostMeetingWorld> StartAsync(AzuriteFixture azurite, RtkSimulatorOptions? options = null, int? port = null)
+    /// <param name="configure">Changes to the app before it starts (a storage request log, say).</param>
+    public static async Task<PostMeetingWorld> StartAsync(AzuriteFixture azurite, RtkSimulatorOptions? options = null, int? port = null, Func<CastioApplication, CastioApplication>? configure = null)
     {
         var sim = await RtkSimulatorHost.StartAsync(options ?? DefaultSimulator(), Ct);
         var app = NewApp(azurite, sim, port);
+        if (configure is not null) app = configure(app);
         var client = app.CreateHttpClient();
         sim.State.RegisterAccountWebhook(new Uri(app.BaseAddress, "/webhooks/rtk").ToString());
         var owner = await AuthTestKit.RegisterAsync(client);

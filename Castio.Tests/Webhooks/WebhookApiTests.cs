@@ -90,6 +90,37 @@ public class WebhookApiTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task ADeliveryIsRecordedInOneLedgerTransactionWithItsOutcomeAndTheClaimOfItsFact()
+    {
+        var log = new StorageRequestLog();
+        await using var world = await PostMeetingWorld.StartAsync(azurite, Options(), configure: app => app.WithStorageRequestLog(log, azurite.ConnectionString));
+        var (_, rtkMeetingId) = await world.StartMeetingAsync();
+        byte[] Started(string session) => Encoding.UTF8.GetBytes(new JsonObject
+        {
+            ["event"] = "meeting.started",
+            ["meeting"] = new JsonObject { ["id"] = rtkMeetingId, ["sessionId"] = session, ["startedAt"] = "2026-01-05T09:00:00Z" },
+        }.ToJsonString());
+        var warm = Started("s-0");
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(world.Client, warm, "u-0", Sign(warm))).StatusCode); // tables created, day filed for retention
+
+        log.Reset();
+        var body = Started("s-1");
+        var ack = await (await PostAsync(world.Client, body, "u-1", Sign(body))).JsonAsync();
+
+        Assert.Equal(WebhookDeliveryStatus.Processed, (string?)ack["status"]);
+        // The session row's write goes alone (its own table); the ledger's row, outcome included, and the claim go in one
+        // transaction, and nothing else touches the ledger table (no outcome written afterwards).
+        var ledgerTable = world.App.NamePrefix + WebhookLedger.DeliveriesTable;
+        Assert.Single(log.Requests, r => r.EndsWith("/$batch", StringComparison.Ordinal));
+        Assert.DoesNotContain(log.Requests, r => r.Contains(ledgerTable, StringComparison.Ordinal));
+        var row = await world.Ledger.FindAsync(world.Owner.OrgId, Guid.Parse((string)ack["deliveryId"]!), Ct);
+        Assert.Equal(WebhookDeliveryStatus.Processed, row!.Status);
+        Assert.NotNull(row.ProcessedAt);
+        Assert.NotNull(row.DurationMs);
+        Assert.NotNull(row.Body);
+    }
+
+    [Fact]
     public async Task DuplicatedAndReorderedDeliveriesFromRtkGiveOneCorrectRecord()
     {
         var options = Options();

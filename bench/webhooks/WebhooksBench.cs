@@ -82,15 +82,24 @@ internal static class WebhooksBench
             var latencyEvents = WebhookEventScript.Generate(meetings, appId, latencyCount, seed: 2).Take(latencyCount).ToList();
             PreSign(key, latencyEvents);
             var times = new List<double>();
+            var byEvent = new Dictionary<string, List<double>>();
             foreach (var e in latencyEvents)
             {
                 var sw = Stopwatch.StartNew();
                 var status = await SendAsync(http, key, e);
                 times.Add(sw.Elapsed.TotalMilliseconds);
+                (byEvent.TryGetValue(e.Event, out var list) ? list : byEvent[e.Event] = []).Add(sw.Elapsed.TotalMilliseconds);
                 if (status != 200) Console.WriteLine($"  non-200 ack: {status}");
             }
             times.Sort();
             Console.WriteLine($"ack latency, sequential, {times.Count} deliveries: p50 {Pct(times, 0.50):F1} ms, p90 {Pct(times, 0.90):F1} ms, p99 {Pct(times, 0.99):F1} ms, max {times[^1]:F1} ms");
+            // Where the tail comes from: each event type's share of the deliveries slower than the overall p99.
+            var slow = Pct(times, 0.99);
+            foreach (var (name, list) in byEvent.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                list.Sort();
+                Console.WriteLine($"  {name,-34} {list.Count,5}: p50 {Pct(list, 0.50),5:F1} ms, p99 {Pct(list, 0.99),5:F1} ms, above the p99 {list.Count(t => t >= slow),3}");
+            }
 
             // Throughput: many connections, 10% of deliveries repeated (half same rtk-uuid, half new), shuffled.
             var clean = WebhookEventScript.Generate(meetings, appId, eventCount, seed: 3);
