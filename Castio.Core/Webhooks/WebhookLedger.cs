@@ -88,7 +88,7 @@ public sealed class WebhookKeyEntity : ITableEntity
 /// <summary>
 /// The delivery ledger (<c>webhookdeliveries</c>) with its business-key claims. Listing is by org and day, newest
 /// first (the diagnostics routes). Writes go through a <see cref="TableBatcher"/>: a burst of deliveries of one org
-/// costs a few transactions, and a delivery's row and its claim usually travel in the same one.
+/// costs a few transactions, and a delivery's row and its claim always travel in the same one.
 /// </summary>
 public sealed class WebhookLedger
 {

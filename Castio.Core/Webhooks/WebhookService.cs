@@ -14,9 +14,9 @@ namespace Castio.Core.Webhooks;
 public sealed record WebhookReceipt(int StatusCode, string Status, Guid? DeliveryId, SessionKey? Wake, string? ErrorCode = null, string? Detail = null);
 
 /// <summary>
-/// Takes verified RTK deliveries: records each in the ledger, deduplicates by business key (which covers a repeated
-/// <c>rtk-uuid</c>), applies the fact to the post-meeting projections, and says which orchestration to wake.
-/// Projections are idempotent and order-free, so re-applying (a retry, a replay, a race) is always safe.
+/// Takes verified RTK deliveries: applies the fact to the post-meeting projections, records the delivery in the ledger
+/// deduplicated by business key (which covers a repeated <c>rtk-uuid</c>), and says which orchestration to wake.
+/// Projections are idempotent and order-free, so applying again (a retry, a replay, a race, a duplicate) is always safe.
 /// </summary>
 public sealed partial class WebhookService(
     WebhookLedger ledger, RtkMeetingResolver meetings, SessionProjections projections, IOptions<PostMeetingOptions> options,

@@ -33,11 +33,22 @@ public sealed partial class PostMeetingStarter(ILogger<PostMeetingStarter> logge
         }
         _ = Task.Run(async () =>
         {
-            do
+            try
             {
-                await WakeAsync(client, key, lifetime.ApplicationStopping);
+                do
+                {
+                    await WakeAsync(client, key, lifetime.ApplicationStopping);
+                }
+                while (Again(id));
             }
-            while (Again(id));
+            catch (OperationCanceledException)
+            {
+                // The host is stopping: what was not woken is the recovery timer's.
+                lock (_gate)
+                {
+                    _waking.Remove(id);
+                }
+            }
         });
     }
 
