@@ -209,8 +209,10 @@ public sealed partial class WebhookService(
 
             case WebhookFacts.MeetingEnded when sessionId is not null:
                 var endedAt = RtkWebhookPayload.ParseTime(m?.EndedAt ?? p.EndedAt) ?? time.GetUtcNow();
-                await projections.SessionEndedAsync(meeting, sessionId, startedAt, endedAt, p.Reason, appId, title, cancellationToken);
-                return await DueAsync(Key()!, cancellationToken);
+                // The session's end and its due mark are independent writes: they go together.
+                var due = DueAsync(Key()!, cancellationToken);
+                await Task.WhenAll(projections.SessionEndedAsync(meeting, sessionId, startedAt, endedAt, p.Reason, appId, title, cancellationToken), due);
+                return await due;
 
             case WebhookFacts.ParticipantJoined or WebhookFacts.ParticipantLeft when sessionId is not null && p.Participant?.PeerId is { } peerId:
                 var left = p.Event == WebhookFacts.ParticipantLeft;
@@ -223,11 +225,11 @@ public sealed partial class WebhookService(
                 return m?.EndedAt is not null || await projections.IsEndedAsync(Key()!, cancellationToken) ? await DueAsync(Key()!, cancellationToken) : null;
 
             case WebhookFacts.RecordingStatusUpdate when p.Recording is { } r && (r.Id ?? r.RecordingId) is { } recordingId:
-                var recording = await projections.RecordingAsync(meeting, new RecordingFact(recordingId, r.RoomUuid ?? m?.SessionId, r.Status ?? "",
+                var merging = projections.RecordingAsync(meeting, new RecordingFact(recordingId, r.RoomUuid ?? m?.SessionId, r.Status ?? "",
                     RtkWebhookPayload.ParseTime(r.StartedTime), RtkWebhookPayload.ParseTime(r.StoppedTime), r.FileSize, r.RecordingDuration, r.OutputFileName,
                     r.DownloadUrl, RtkWebhookPayload.ParseTime(r.DownloadUrlExpiry)), cancellationToken);
-                if (sessionId is not null)
-                    await projections.SessionSeenAsync(meeting, sessionId, startedAt, appId, title, cancellationToken);
+                await Task.WhenAll(merging, sessionId is null ? Task.CompletedTask : projections.SessionSeenAsync(meeting, sessionId, startedAt, appId, title, cancellationToken));
+                var recording = await merging;
                 return SessionProjections.IsTerminal(recording.Status) && recording.RtkSessionId is { } recordingSession
                     ? await DueAsync(new SessionKey(meeting.OrgId, meeting.MeetingId, recordingSession), cancellationToken) : null;
 
@@ -238,10 +240,12 @@ public sealed partial class WebhookService(
                     WebhookFacts.Summary => (ArtefactKinds.Summary, p.SummaryDownloadUrl, p.SummaryDownloadUrlExpiry),
                     _ => (ArtefactKinds.Chat, p.ChatDownloadUrl, p.ChatDownloadUrlExpiry),
                 };
+                var artefactDue = DueAsync(Key()!, cancellationToken);
                 await Task.WhenAll(
                     projections.SessionSeenAsync(meeting, sessionId, startedAt, appId, title, cancellationToken),
-                    projections.ArtefactAsync(meeting, sessionId, kind, url, RtkWebhookPayload.ParseTime(expiry), cancellationToken));
-                return await DueAsync(Key()!, cancellationToken);
+                    projections.ArtefactAsync(meeting, sessionId, kind, url, RtkWebhookPayload.ParseTime(expiry), cancellationToken),
+                    artefactDue);
+                return await artefactDue;
 
             case WebhookFacts.LivestreamStatusUpdate when p.StreamId is { } streamId:
                 await projections.LivestreamAsync(meeting, streamId, p.Status, p.PlaybackUrl, cancellationToken);
