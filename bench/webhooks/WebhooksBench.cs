@@ -106,10 +106,12 @@ internal static class WebhooksBench
             var load = WebhookEventScript.WithDuplicatesShuffled(clean, 0.10, seed: 4);
             PreSign(key, load);
             var acks = new ConcurrentBag<int>();
+            var cpu = new CpuMeter(app);
             var total = Stopwatch.StartNew();
             await Parallel.ForEachAsync(load, new ParallelOptions { MaxDegreeOfParallelism = connections }, async (e, _) => acks.Add(await SendAsync(http, key, e)));
             total.Stop();
             Console.WriteLine($"throughput: {load.Count} deliveries ({clean.Count} events + {load.Count - clean.Count} duplicates) over {connections} connections in {total.Elapsed.TotalSeconds:F1} s = {load.Count / total.Elapsed.TotalSeconds:F0} deliveries/s; non-200 acks: {acks.Count(a => a != 200)}");
+            Console.WriteLine($"CPU in that phase ({Environment.ProcessorCount} cores): {cpu.Report(total.Elapsed, load.Count)}");
 
             // Lost = a delivery answered but not in the ledger as processed/duplicate; double-applied = a fact processed by two deliveries.
             var ledger = new TableServiceClient(storage).GetTableClient(prefix + WebhookLedger.DeliveriesTable);
@@ -147,6 +149,31 @@ internal static class WebhooksBench
     {
         foreach (var d in deliveries)
             Signatures.GetValue(d, x => Convert.ToBase64String(key.SignData(x.Body, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)));
+    }
+
+    /// <summary>CPU time of the app, the storage emulator (its pid in CASTIO_BENCH_STORAGE_PID) and this load generator over a phase.</summary>
+    private sealed class CpuMeter
+    {
+        private readonly (string Name, Process Process, TimeSpan Start)[] _processes;
+
+        public CpuMeter(Process app)
+        {
+            var storage = int.TryParse(Environment.GetEnvironmentVariable("CASTIO_BENCH_STORAGE_PID"), out var pid) ? Process.GetProcessById(pid) : null;
+            _processes = [.. new[] { ("Castio.LocalHost", app), ("Azurite", storage), ("load generator", Process.GetCurrentProcess()) }
+                .Where(p => p.Item2 is not null).Select(p => (p.Item1, p.Item2!, Cpu(p.Item2!)))];
+        }
+
+        public string Report(TimeSpan elapsed, int deliveries) => string.Join("; ", _processes.Select(p =>
+        {
+            var used = Cpu(p.Process) - p.Start;
+            return $"{p.Name} {used.TotalSeconds / elapsed.TotalSeconds:F2} cores, {used.TotalMilliseconds / deliveries:F2} ms per delivery";
+        }));
+
+        private static TimeSpan Cpu(Process process)
+        {
+            process.Refresh();
+            return process.TotalProcessorTime;
+        }
     }
 
     private static double Pct(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];

@@ -11,6 +11,7 @@ echo "building (Release): Castio.LocalHost, the load generator..."
 dotnet build "$root/Castio.LocalHost/Castio.LocalHost.csproj" -c Release -o "$work/app" -v q -nologo >"$work/build-app.log" || { cat "$work/build-app.log"; exit 1; }
 dotnet build "$root/bench/webhooks/Castio.Bench.Webhooks.csproj" -c Release -o "$work/bench" -v q -nologo >"$work/build-bench.log" || { cat "$work/build-bench.log"; exit 1; }
 start_azurite
+export CASTIO_BENCH_STORAGE_PID=${pids[-1]} # the generator reports Azurite's CPU too
 echo "current = $(git -C "$root" rev-parse --short HEAD) Castio.LocalHost"
 machine
 "$work/bench/Castio.Bench.Webhooks" --app "$work/app/Castio.LocalHost" --storage "$storage" "$@"
