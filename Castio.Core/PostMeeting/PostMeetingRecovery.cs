@@ -33,10 +33,14 @@ public sealed class PostMeetingRecovery(PostMeetingStore store, Microsoft.Extens
             : now - FirstLookBack;
 
         var found = new List<SessionKey>();
-        for (var at = from; string.CompareOrdinal(PostMeetingStore.DueBucket(at), current) <= 0; at = at.AddMinutes(5))
+        // One range query over the buckets since the cursor (a first run's look-back spans hundreds of buckets; they
+        // are neighbouring partitions, and the cursor's own partition sorts after every bucket).
+        var first = PostMeetingStore.DueBucket(from);
+        if (string.CompareOrdinal(first, current) <= 0)
         {
-            var bucket = PostMeetingStore.DueBucket(at);
-            await foreach (var due in store.Due.QueryAsync<PostMeetingDueEntity>(e => e.PartitionKey == bucket, cancellationToken: cancellationToken))
+            var query = store.Due.QueryAsync<PostMeetingDueEntity>(
+                e => e.PartitionKey.CompareTo(first) >= 0 && e.PartitionKey.CompareTo(current) <= 0, cancellationToken: cancellationToken);
+            await foreach (var due in query)
             {
                 var key = new SessionKey(due.OrgId, due.MeetingId, due.RtkSessionId);
                 var session = await store.GetSessionAsync(key, cancellationToken);
