@@ -85,17 +85,17 @@ public sealed partial class WebhookService(
         delivery.DurationMs = (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         try
         {
-            var owner = delivery.Status == WebhookDeliveryStatus.Processed && delivery.BusinessKey is { } key
-                ? await ledger.AddClaimedAsync(delivery, key, now, cancellationToken)
-                : null;
-            if (owner is not null)
+            if (delivery.Status != WebhookDeliveryStatus.Processed || delivery.BusinessKey is not { } key)
             {
-                // Another delivery owns the fact: this one is recorded as its duplicate, and wakes nothing.
+                await ledger.AddAsync(delivery, cancellationToken);
+            }
+            else if (await ledger.AddClaimedAsync(delivery, key, now, cancellationToken) is { } owner)
+            {
+                // Another delivery owns the fact (nothing was written): this one is recorded as its duplicate, and wakes nothing.
                 MarkDuplicate(delivery, owner);
                 wake = null;
-            }
-            if (owner is not null || delivery.Status != WebhookDeliveryStatus.Processed || delivery.BusinessKey is null)
                 await ledger.AddAsync(delivery, cancellationToken);
+            }
         }
         catch (RequestFailedException e)
         {

@@ -107,12 +107,7 @@ public class ParticipantDeparturesTests(AzuriteFixture azurite)
     public async Task RacingCopiesOfOneLeaveReleaseExactlyOnceAndOthersReleaseNothing()
     {
         await using var world = await PostMeetingWorld.StartAsync(azurite);
-        var room = await RoomAsync(world, maxParticipants: 5);
-        var members = await world.App.MembersAsync(world.Owner, 2);
-        var ann = await world.Client.JoinAsync(members[0], room).JoinedAsync();
-        var bob = await world.Client.JoinAsync(members[1], room).JoinedAsync();
-        var departures = world.App.Services.GetRequiredService<ParticipantDepartures>();
-        var (orgId, meetingId, rtkMeetingId) = (world.Owner.OrgId, Guid.Parse((string)room["id"]!), (string)ann["rtkMeetingId"]!);
+        var (room, ann, bob, departures, (orgId, meetingId, rtkMeetingId)) = await TwoJoinedAsync(world);
 
         var released = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
             Task.Run(() => departures.LeftAsync(orgId, meetingId, rtkMeetingId, (string)bob["participantId"]!, Ct), Ct)));
@@ -152,12 +147,7 @@ public class ParticipantDeparturesTests(AzuriteFixture azurite)
     public async Task TheEndOfASessionGivesBackOnlyPlacesCountedBeforeIt()
     {
         await using var world = await PostMeetingWorld.StartAsync(azurite);
-        var room = await RoomAsync(world, maxParticipants: 5);
-        var members = await world.App.MembersAsync(world.Owner, 2);
-        var ann = await world.Client.JoinAsync(members[0], room).JoinedAsync();
-        await world.Client.JoinAsync(members[1], room).JoinedAsync();
-        var departures = world.App.Services.GetRequiredService<ParticipantDepartures>();
-        var (orgId, meetingId, rtkMeetingId) = (world.Owner.OrgId, Guid.Parse((string)room["id"]!), (string)ann["rtkMeetingId"]!);
+        var (room, _, _, departures, (orgId, meetingId, rtkMeetingId)) = await TwoJoinedAsync(world);
         var joinedAt = world.App.Clock.GetUtcNow();
 
         var endedBefore = await departures.SessionEndedAsync(orgId, meetingId, rtkMeetingId, joinedAt.AddSeconds(-1), Ct);
@@ -179,6 +169,17 @@ public class ParticipantDeparturesTests(AzuriteFixture azurite)
             title = "Team room", meetingType = "video", schedulingType = "permanent", maxParticipants,
             vanitySlug = "room-" + Guid.NewGuid().ToString("N")[..8],
         });
+
+    /// <summary>A room of 5 that two members (Ann, Bob) joined through Castio, not yet in RTK; with the departures service and the room's ids.</summary>
+    private static async Task<(JsonObject Room, JsonObject Ann, JsonObject Bob, ParticipantDepartures Departures, (Guid OrgId, Guid MeetingId, string RtkMeetingId) Ids)> TwoJoinedAsync(PostMeetingWorld world)
+    {
+        var room = await RoomAsync(world, maxParticipants: 5);
+        var members = await world.App.MembersAsync(world.Owner, 2);
+        var ann = await world.Client.JoinAsync(members[0], room).JoinedAsync();
+        var bob = await world.Client.JoinAsync(members[1], room).JoinedAsync();
+        return (room, ann, bob, world.App.Services.GetRequiredService<ParticipantDepartures>(),
+            (world.Owner.OrgId, Guid.Parse((string)room["id"]!), (string)ann["rtkMeetingId"]!));
+    }
 
     private static async Task<(int Participants, int Guests)> CountsAsync(PostMeetingWorld world, JsonObject room)
     {
