@@ -277,7 +277,7 @@ public sealed partial class JoinService(
         }
 
         row.CountedRtkMeetingId = rtkMeetingId;
-        // Counted now: the end of an RTK session gives back only places counted before it (ParticipantDepartures).
+        // Counted now: the end of an RTK session gives back only places counted before it (ParticipantPresence).
         row.LastJoinedAt = time.GetUtcNow();
         var stored = row.ETag == default ? await store.CreateAsync(row, cancellationToken) : await store.SaveAsync(row, cancellationToken);
         if (stored)

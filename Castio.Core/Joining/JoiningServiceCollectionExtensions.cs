@@ -18,7 +18,7 @@ public static class JoiningServiceCollectionExtensions
         services.TryAddSingleton(sp => new ParticipantStore(
             sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<ExpiryStore>(), sp.GetRequiredService<IOptions<StorageOptions>>().Value.NamePrefix));
         services.TryAddSingleton<ParticipantCounters>();
-        services.TryAddSingleton<ParticipantDepartures>();
+        services.TryAddSingleton<ParticipantPresence>();
         services.TryAddSingleton<ParticipantTokenVault>();
         services.TryAddSingleton<JoinReads>();
         services.TryAddTransient<JoinMeetings>();

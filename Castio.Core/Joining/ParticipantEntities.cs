@@ -54,6 +54,15 @@ public sealed class ParticipantEntity : ITableEntity
 
     /// <summary>The RTK meeting whose counters count this participant.</summary>
     public string? CountedRtkMeetingId { get; set; }
+
+    /// <summary>The RTK meeting <see cref="OpenPeers"/> and <see cref="ClosedPeers"/> are of (see <see cref="ParticipantPresence"/>).</summary>
+    public string? PeersRtkMeetingId { get; set; }
+
+    /// <summary>RTK peer ids (space-separated) connected now; the place is held while any is.</summary>
+    public string? OpenPeers { get; set; }
+
+    /// <summary>RTK peer ids (space-separated) that left lately, so their late join deliveries reopen nothing.</summary>
+    public string? ClosedPeers { get; set; }
     public DateTimeOffset FirstJoinedAt { get; set; }
     public DateTimeOffset LastJoinedAt { get; set; }
     public int JoinCount { get; set; }

@@ -33,7 +33,7 @@ public sealed record PostMeetingPlan(
 /// still joinable (the next join sets it ACTIVE); an occurrence of a recurring meeting (its own RTK meeting) → ended,
 /// giving back its concurrent-meeting slot. Already ended (or cancelled) is fine: RTK already ended the session.
 /// </summary>
-public sealed class MeetingCloser(MeetingService meetings, ParticipantDepartures departures)
+public sealed class MeetingCloser(MeetingService meetings, ParticipantPresence presence)
 {
     public async Task CloseAsync(Guid orgId, Guid meetingId, string? rtkMeetingId, DateTimeOffset? endedAt, CancellationToken cancellationToken)
     {
@@ -42,7 +42,7 @@ public sealed class MeetingCloser(MeetingService meetings, ParticipantDepartures
             throw new InvalidOperationException($"Could not close meeting {meetingId}: {error.Code}"); // retried by the activity
         // Places whose leave webhook was lost go back with the session, or a permanent room would fill up with them.
         if (rtkMeetingId is not null && endedAt is { } end)
-            await departures.SessionEndedAsync(orgId, meetingId, rtkMeetingId, end, cancellationToken);
+            await presence.SessionEndedAsync(orgId, meetingId, rtkMeetingId, end, cancellationToken);
     }
 }
 

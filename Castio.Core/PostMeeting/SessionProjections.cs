@@ -17,9 +17,9 @@ public sealed record RecordingFact(
 /// <summary>
 /// Writes RTK facts into the post-meeting tables so that duplicates and any arrival order give the same rows:
 /// sessions and peers take property-disjoint merges, recordings a monotonic merge under ETag.
-/// A peer's leave also gives the participant's place in the meeting back (<see cref="ParticipantDepartures"/>).
+/// A peer's join and leave also keep the participant's place in the meeting in step (<see cref="ParticipantPresence"/>).
 /// </summary>
-public sealed class SessionProjections(PostMeetingStore store, TimeProvider time, ParticipantDepartures departures)
+public sealed class SessionProjections(PostMeetingStore store, TimeProvider time, ParticipantPresence presence)
 {
     /// <summary>Lifecycle order of RTK recording statuses; a fact never moves a recording back.</summary>
     public static int StatusRank(string? status) => status switch
@@ -97,14 +97,16 @@ public sealed class SessionProjections(PostMeetingStore store, TimeProvider time
     ];
 
     /// <summary>
-    /// A joined writes the join; a left writes the leave (and the join time it carries): the two commute. A left also
-    /// releases the participant's place in the RTK meeting, at most once however often it is applied.
+    /// A joined writes the join; a left writes the leave (and the join time it carries): the two commute. Each also
+    /// keeps the participant's place in the RTK meeting in step with their open peers (taken or given back at most once
+    /// however often it is applied).
     /// </summary>
     public async Task PeerAsync(MeetingRef meeting, string rtkSessionId, PeerFact peer, CancellationToken cancellationToken)
     {
-        var released = peer.Left
-            ? departures.LeftAsync(meeting.OrgId, meeting.MeetingId, meeting.RtkMeetingId, peer.ParticipantId, cancellationToken)
-            : Task.FromResult(false);
+        var place = peer.Left
+            ? presence.LeftAsync(meeting.OrgId, meeting.MeetingId, meeting.RtkMeetingId, peer.ParticipantId, peer.PeerId, cancellationToken)
+            : presence.JoinedAsync(meeting.OrgId, meeting.MeetingId, meeting.RtkMeetingId, peer.ParticipantId, peer.PeerId, peer.JoinedAt,
+                () => IsEndedAsync(new SessionKey(meeting.OrgId, meeting.MeetingId, rtkSessionId), cancellationToken), cancellationToken);
         await store.EnsureCreatedAsync(cancellationToken);
         List<KeyValuePair<string, object?>> values =
         [
@@ -116,7 +118,7 @@ public sealed class SessionProjections(PostMeetingStore store, TimeProvider time
         if (peer.Left) values.Add(new(nameof(PeerEntity.LeftAt), peer.LeftAt));
         await Task.WhenAll(
             PostMeetingStore.MergeAsync(store.Peers, PostMeetingStore.PeerPartition(meeting.OrgId, rtkSessionId), peer.PeerId, values, cancellationToken),
-            released);
+            place);
     }
 
     /// <summary>Fills peers RTK knows and Castio missed (a lost webhook); returns how many rows changed.</summary>

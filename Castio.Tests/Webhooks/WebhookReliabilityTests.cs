@@ -90,7 +90,7 @@ public class WebhookReliabilityTests(AzuriteFixture azurite)
         var tables = sp.GetRequiredService<TableServiceClient>();
         var time = sp.GetRequiredService<TimeProvider>();
         var store = new PostMeetingStore(tables, prefix);
-        var service = new WebhookService(new WebhookLedger(tables, prefix), sp.GetRequiredService<RtkMeetingResolver>(), new SessionProjections(store, time, sp.GetRequiredService<ParticipantDepartures>()),
+        var service = new WebhookService(new WebhookLedger(tables, prefix), sp.GetRequiredService<RtkMeetingResolver>(), new SessionProjections(store, time, sp.GetRequiredService<ParticipantPresence>()),
             sp.GetRequiredService<IOptions<PostMeetingOptions>>(), time, NullLogger<WebhookService>.Instance);
         return new Run(prefix, service, new SessionAnalytics(store));
     }

@@ -83,23 +83,44 @@ internal static class JoinBench
 
         Console.WriteLine($"load average at end: {LoadAverage()}");
         Console.WriteLine($"{rounds} rounds; each round a fresh meeting per level; milliseconds");
-        Console.WriteLine("concurrent  join            n   client p50/p99   Castio own p50/p99   RTK sim p50/p99   storage requests/join");
+        Console.WriteLine("concurrent  join            n   client p50/p99   Castio own p50/p99   RTK sim p50/p99   storage requests/join   CPU ms/join: process + Azurite   CPU floor of a storm");
         foreach (var level in Levels)
         {
             foreach (var kind in new[] { "first join", "rejoin" })
             {
                 var s = results[(level, kind)];
+                var (process, storage) = (s.Average(x => x.ProcessCpu), s.Average(x => x.StorageCpu));
+                // The machine cannot finish a storm faster than its CPU work divided by its cores: no join of it can be faster.
+                var floor = (process + (double.IsNaN(storage) ? 0 : storage)) * level / Environment.ProcessorCount;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{level,10}  {kind,-12} {s.Count,4}   {P(s, x => x.Client, 50),6:0.0} / {P(s, x => x.Client, 99),6:0.0}   {P(s, x => x.Server - x.Rtk, 50),8:0.0} / {P(s, x => x.Server - x.Rtk, 99),6:0.0}     {P(s, x => x.Rtk, 50),6:0.0} / {P(s, x => x.Rtk, 99),6:0.0}   {s.Average(x => x.Requests),8:0.0}"));
+                    $"{level,10}  {kind,-12} {s.Count,4}   {P(s, x => x.Client, 50),6:0.0} / {P(s, x => x.Client, 99),6:0.0}   {P(s, x => x.Server - x.Rtk, 50),8:0.0} / {P(s, x => x.Server - x.Rtk, 99),6:0.0}     {P(s, x => x.Rtk, 50),6:0.0} / {P(s, x => x.Rtk, 99),6:0.0}   {s.Average(x => x.Requests),8:0.0}                {process,6:0.00} + {storage,5:0.00}                 {floor,7:0.0}"));
             }
+        }
+
+        if (StorageProcess is null)
+        {
+            Console.WriteLine("(Azurite's CPU is not counted: run through bench/join/run.sh, which sets CASTIO_BENCH_STORAGE_PID)");
         }
 
         await app.StopAsync();
         return 0;
     }
 
-    /// <summary>One join's times, and the storage requests per join of the storm it was part of.</summary>
-    private sealed record Sample(double Client, double Server, double Rtk, double Requests = 0);
+    /// <summary>
+    /// One join's times; the storage requests per join of the storm it was part of; and that storm's CPU per join, in
+    /// this process (Castio, the simulator and the load generator) and in Azurite.
+    /// </summary>
+    private sealed record Sample(double Client, double Server, double Rtk, double Requests = 0, double ProcessCpu = 0, double StorageCpu = 0);
+
+    /// <summary>Azurite's process when run.sh says which it is (<c>CASTIO_BENCH_STORAGE_PID</c>); its CPU is part of every join's cost.</summary>
+    private static readonly Process? StorageProcess =
+        int.TryParse(Environment.GetEnvironmentVariable("CASTIO_BENCH_STORAGE_PID"), out var pid) ? Process.GetProcessById(pid) : null;
+
+    private static (double Process, double Storage) CpuNow()
+    {
+        StorageProcess?.Refresh();
+        return (Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds, StorageProcess?.TotalProcessorTime.TotalMilliseconds ?? double.NaN);
+    }
 
     private static async Task RoundAsync(HttpClient http, string host, List<string> people, (int Level, Dictionary<(int, string), List<Sample>> Into)? record)
     {
@@ -110,11 +131,13 @@ internal static class JoinBench
         {
             using var start = new Barrier(people.Count);
             var requestsBefore = Interlocked.Read(ref StorageTrace.Requests);
+            var cpuBefore = CpuNow();
             var samples = await Task.WhenAll(people.Select(token => Task.Run(async () =>
             {
                 start.SignalAndWait();
                 return await JoinAsync(http, id, token);
             })));
+            var cpuAfter = CpuNow();
             if (record is { } r)
             {
                 var key = (r.Level, kind);
@@ -124,7 +147,12 @@ internal static class JoinBench
                 }
 
                 var perJoin = (Interlocked.Read(ref StorageTrace.Requests) - requestsBefore) / (double)people.Count;
-                list.AddRange(samples.Select(x => x with { Requests = perJoin }));
+                list.AddRange(samples.Select(x => x with
+                {
+                    Requests = perJoin,
+                    ProcessCpu = (cpuAfter.Process - cpuBefore.Process) / people.Count,
+                    StorageCpu = (cpuAfter.Storage - cpuBefore.Storage) / people.Count,
+                }));
             }
         }
     }

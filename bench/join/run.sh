@@ -8,4 +8,4 @@ source "$root/bench/lib.sh"
 machine
 dotnet build "$root/bench/join/Castio.Bench.Join.csproj" -c Release -o "$work/bench" -v q -nologo >"$work/build.log" || { cat "$work/build.log"; exit 1; }
 start_azurite
-CASTIO_BENCH_STORAGE="$storage" dotnet "$work/bench/Castio.Bench.Join.dll" "${1:-6}"
+CASTIO_BENCH_STORAGE_PID=${pids[-1]} CASTIO_BENCH_STORAGE="$storage" dotnet "$work/bench/Castio.Bench.Join.dll" "${1:-6}"
