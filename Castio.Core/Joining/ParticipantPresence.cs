@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
 namespace Castio.Core.Joining;
@@ -128,8 +129,30 @@ public sealed partial class ParticipantPresence(ParticipantStore store, Particip
         Release,
     }
 
-    private Task<bool> ChangeAsync(Guid orgId, Guid meetingId, Guid participantId, Func<ParticipantEntity, Task<Change>> decide, string rtkMeetingId, CancellationToken cancellationToken) =>
-        ChangeAsync(orgId, () => store.FindAsync(orgId, meetingId, participantId, cancellationToken), decide, rtkMeetingId, cancellationToken);
+    private Task<bool> ChangeAsync(Guid orgId, Guid meetingId, Guid participantId, Func<ParticipantEntity, Task<Change>> decide, string rtkMeetingId, CancellationToken cancellationToken)
+    {
+        var key = (orgId, meetingId, participantId);
+        return _strangers.ContainsKey(key) ? Task.FromResult(false) : ChangeAsync(orgId, async () =>
+        {
+            var row = await store.FindAsync(orgId, meetingId, participantId, cancellationToken);
+            if (row is null)
+            {
+                if (_strangers.Count >= MaxStrangers)
+                {
+                    _strangers.Clear();
+                }
+
+                _strangers[key] = 0;
+            }
+
+            return row;
+        }, decide, rtkMeetingId, cancellationToken);
+    }
+
+    // Peers whose custom participant id is no participant of the meeting (added to RTK by something else). Castio stores a
+    // participant before RTK ever hears of its id, so an id unknown when RTK reports its peer stays unknown.
+    private const int MaxStrangers = 10_000;
+    private readonly ConcurrentDictionary<(Guid Org, Guid Meeting, Guid Participant), byte> _strangers = new();
 
     /// <summary>
     /// Reads the row, lets <paramref name="decide"/> change it, and writes it under its ETag; only the write that takes or

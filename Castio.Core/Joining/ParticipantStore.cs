@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Azure;
 using Azure.Data.Tables;
 using Castio.Core.Common;
@@ -50,10 +51,31 @@ public sealed class ParticipantStore
     public async Task<ParticipantEntity?> FindAsync(Guid orgId, Guid meetingId, Guid participantId, CancellationToken cancellationToken)
     {
         await _created.EnsureAsync(cancellationToken);
-        var index = (await _participants.GetEntityIfExistsAsync<ParticipantIndexEntity>(
-            ParticipantKeys.Partition(orgId), ParticipantKeys.Index(meetingId, participantId), cancellationToken: cancellationToken)).ValueOrNull();
-        return index is null ? null : await GetRowAsync(orgId, index.ParticipantRow, cancellationToken);
+        var key = (orgId, meetingId, participantId);
+        if (!_rows.TryGetValue(key, out var rowKey))
+        {
+            var index = (await _participants.GetEntityIfExistsAsync<ParticipantIndexEntity>(
+                ParticipantKeys.Partition(orgId), ParticipantKeys.Index(meetingId, participantId), cancellationToken: cancellationToken)).ValueOrNull();
+            if (index is null)
+            {
+                return null;
+            }
+
+            if (_rows.Count >= MaxCachedRows)
+            {
+                _rows.Clear();
+            }
+
+            _rows[key] = rowKey = index.ParticipantRow;
+        }
+
+        return await GetRowAsync(orgId, rowKey, cancellationToken);
     }
+
+    // Participant id → row key never changes once written (the index row is only ever added), so it is remembered: a
+    // participant's join and leave webhooks then read just their row.
+    private const int MaxCachedRows = 100_000;
+    private readonly ConcurrentDictionary<(Guid Org, Guid Meeting, Guid Participant), string> _rows = new();
 
     /// <summary>Every participant a meeting has had, members and guests.</summary>
     public async Task<IReadOnlyList<ParticipantEntity>> ListAsync(Guid orgId, Guid meetingId, CancellationToken cancellationToken)

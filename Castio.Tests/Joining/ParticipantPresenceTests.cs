@@ -251,6 +251,37 @@ public class ParticipantPresenceTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task AfterTheFirstFactOfAPeerOnlyTheParticipantsRowIsReadAndAStrangersPeerCostsNothingMore()
+    {
+        var log = new StorageRequestLog();
+        await using var world = await PostMeetingWorld.StartAsync(azurite, configure: app => app.WithStorageRequestLog(log, azurite.ConnectionString));
+        var (_, ann, _, presence, (orgId, meetingId, rtkMeetingId)) = await TwoJoinedAsync(world);
+        var annId = (string)ann["participantId"]!;
+        var stranger = Guid.NewGuid().ToString("D");
+        static int IndexReads(StorageRequestLog log) => log.Requests.Count(r => r.StartsWith("GET ", StringComparison.Ordinal) && r.Contains("|p|", StringComparison.Ordinal));
+
+        log.Reset();
+        await presence.JoinedAsync(orgId, meetingId, rtkMeetingId, annId, "ann-1", null, () => Task.FromResult(false), Ct);
+        var joinedIndexReads = IndexReads(log);
+        log.Reset();
+        var released = await presence.LeftAsync(orgId, meetingId, rtkMeetingId, annId, "ann-1", Ct);
+        var leftIndexReads = IndexReads(log);
+        var leftRowReads = log.Requests.Count(r => r.StartsWith("GET ", StringComparison.Ordinal) && r.Contains("|u|", StringComparison.Ordinal));
+        log.Reset();
+        await presence.JoinedAsync(orgId, meetingId, rtkMeetingId, stranger, "s-1", null, () => Task.FromResult(false), Ct);
+        var strangerJoined = log.Count;
+        log.Reset();
+        await presence.LeftAsync(orgId, meetingId, rtkMeetingId, stranger, "s-1", Ct);
+
+        Assert.Equal(1, joinedIndexReads);
+        Assert.True(released);
+        Assert.Equal(0, leftIndexReads);
+        Assert.Equal(1, leftRowReads);
+        Assert.Equal(1, strangerJoined);
+        Assert.Empty(log.Requests);
+    }
+
+    [Fact]
     public async Task AJoinWebhookCountsAPersonWhoseLeaveRacedTheirRejoinThroughTheSimulator()
     {
         await using var world = await PostMeetingWorld.StartAsync(azurite);
