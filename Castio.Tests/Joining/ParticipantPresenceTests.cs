@@ -146,6 +146,32 @@ public class ParticipantPresenceTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task SomeoneWhoReconnectsWithTheirRtkTokenAfterTheSessionEndedIsCountedInTheNextOne()
+    {
+        await using var world = await PostMeetingWorld.StartAsync(azurite);
+        var room = await RoomAsync(world, maxParticipants: 2);
+        var members = await world.App.MembersAsync(world.Owner, 2);
+        var ann = await world.Client.JoinAsync(members[0], room).JoinedAsync();
+        var first = await world.JoinAsync((string)ann["rtkAuthToken"]!);
+        await world.LeaveAsync((string)first["peer_id"]!);
+        await world.CompletedAsync(new SessionKey(world.Owner.OrgId, Guid.Parse((string)room["id"]!), (string)first["session_id"]!));
+        var afterSession = await CountsAsync(world, room);
+        // Bob's join through Castio sets the room's RTK meeting ACTIVE again.
+        await world.Client.JoinAsync(members[1], room).JoinedAsync();
+
+        // Ann's RTK token is still valid: her client reconnects without asking Castio, and RTK reports the new peer.
+        var second = await world.JoinAsync((string)ann["rtkAuthToken"]!);
+        await JoinsAnsweredAsync(world, 2);
+
+        Assert.Equal((0, 0), afterSession);
+        Assert.NotEqual((string?)first["session_id"], (string?)second["session_id"]);
+        Assert.Equal((2, 0), await CountsAsync(world, room));
+        var row = await RowAsync(world, room, members[0]);
+        Assert.Equal((string?)ann["rtkMeetingId"], row.CountedRtkMeetingId);
+        Assert.Equal((string?)second["peer_id"], row.OpenPeers);
+    }
+
+    [Fact]
     public async Task TheEndOfASessionGivesBackOnlyPlacesCountedBeforeIt()
     {
         await using var world = await PostMeetingWorld.StartAsync(azurite);
