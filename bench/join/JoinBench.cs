@@ -158,6 +158,9 @@ internal static class JoinBench
                 }));
             }
         }
+
+        // Ended, so a long run stays under the org's concurrent-meetings cap.
+        await SendAsync(http, HttpMethod.Post, $"/api/meetings/{id}/end", host);
     }
 
     private static async Task<Sample> JoinAsync(HttpClient http, string meetingId, string token)
