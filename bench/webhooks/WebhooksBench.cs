@@ -64,22 +64,28 @@ internal static class WebhooksBench
             var slug = "bench-" + Guid.NewGuid().ToString("N")[..8];
             var register = await (await http.PostAsJsonAsync("/api/auth/register", new { orgName = "Bench", orgSlug = slug, email = $"{slug}@example.com", password = "correct horse battery staple", name = "Bench" })).Content.ReadFromJsonAsync<JsonObject>();
             var token = (string)register!["accessToken"]!;
+            var orgId = Guid.Parse((string)register["org"]!["id"]!);
             http.DefaultRequestHeaders.Authorization = new("Bearer", token);
             var meetings = new List<string>();
+            var castioMeetings = new Dictionary<string, Guid>(StringComparer.Ordinal);
             for (var i = 0; i < 3; i++)
             {
                 var created = await (await http.PostAsJsonAsync("/api/meetings", new { title = $"Bench {i}" })).Content.ReadFromJsonAsync<JsonObject>();
                 var started = await (await http.PostAsync($"/api/meetings/{created!["id"]}/start", null)).Content.ReadFromJsonAsync<JsonObject>();
                 meetings.Add((string)started!["rtkMeetingId"]!);
+                castioMeetings[(string)started["rtkMeetingId"]!] = Guid.Parse((string)created["id"]!);
             }
             http.DefaultRequestHeaders.Authorization = null;
             var appId = sim.State.Requests.First(r => r.Path.EndsWith("/meetings", StringComparison.Ordinal) && r.Method == "POST").Path.Split('/')[^2];
 
             var warm = WebhookEventScript.Generate(meetings, appId, 200, seed: 1);
+            var latencyEvents = WebhookEventScript.Generate(meetings, appId, latencyCount, seed: 2).Take(latencyCount).ToList();
+            var clean = WebhookEventScript.Generate(meetings, appId, eventCount, seed: 3);
+            var seeded = await SeedParticipantsAsync(storage, prefix, orgId, castioMeetings, [.. warm, .. latencyEvents, .. clean]);
+            Console.WriteLine($"participants: {seeded} people of the script joined through Castio first (counted, as a join leaves them), so each peer fact keeps a place in step");
             foreach (var e in warm) await SendAsync(http, key, e);
 
             // Latency: one delivery at a time.
-            var latencyEvents = WebhookEventScript.Generate(meetings, appId, latencyCount, seed: 2).Take(latencyCount).ToList();
             PreSign(key, latencyEvents);
             var times = new List<double>();
             var byEvent = new Dictionary<string, List<double>>();
@@ -102,7 +108,6 @@ internal static class WebhooksBench
             }
 
             // Throughput: many connections, 10% of deliveries repeated (half same rtk-uuid, half new), shuffled.
-            var clean = WebhookEventScript.Generate(meetings, appId, eventCount, seed: 3);
             var load = WebhookEventScript.WithDuplicatesShuffled(clean, 0.10, seed: 4);
             PreSign(key, load);
             var acks = new ConcurrentBag<int>();
@@ -129,6 +134,35 @@ internal static class WebhooksBench
             app.Kill(entireProcessTree: true);
             await app.WaitForExitAsync();
         }
+    }
+
+    /// <summary>
+    /// Every person of the script as Castio's join would have left them (a participant row, its index, counted in the RTK
+    /// meeting), as in production where every peer is one of Castio's participants: each join and leave then reads and
+    /// writes their row. Returns how many.
+    /// </summary>
+    private static async Task<int> SeedParticipantsAsync(string storage, string prefix, Guid orgId, IReadOnlyDictionary<string, Guid> meetings, IEnumerable<ScriptedDelivery> deliveries)
+    {
+        var tables = new TableServiceClient(storage);
+        var store = new Castio.Core.Joining.ParticipantStore(tables, new Castio.Core.Retention.ExpiryStore(tables, prefix), prefix);
+        var people = new HashSet<(Guid Meeting, Guid Person, string RtkMeeting)>();
+        foreach (var d in deliveries.Where(d => d.Event == "meeting.participantJoined"))
+        {
+            var payload = JsonNode.Parse(d.Body)!;
+            var rtkMeeting = (string)payload["meeting"]!["id"]!;
+            people.Add((meetings[rtkMeeting], Guid.Parse((string)payload["participant"]!["customParticipantId"]!), rtkMeeting));
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        await Parallel.ForEachAsync(people, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (p, ct) =>
+            await store.CreateAsync(new Castio.Core.Joining.ParticipantEntity
+            {
+                PartitionKey = Castio.Core.Joining.ParticipantKeys.Partition(orgId),
+                RowKey = Castio.Core.Joining.ParticipantKeys.User(p.Meeting, p.Person),
+                MeetingId = p.Meeting, ParticipantId = p.Person, UserId = p.Person, DisplayName = "Person", Role = "member",
+                PresetName = "group_call_participant", CountedRtkMeetingId = p.RtkMeeting, FirstJoinedAt = now, LastJoinedAt = now, JoinCount = 1,
+            }, ct));
+        return people.Count;
     }
 
     private static async Task<int> SendAsync(HttpClient http, RSA key, ScriptedDelivery e)
