@@ -24,10 +24,7 @@ public class ParticipantPresenceTests(AzuriteFixture azurite)
     public async Task ALeaveFreesItsPlaceInAFullPermanentRoomForSomeoneElse()
     {
         await using var world = await PostMeetingWorld.StartAsync(azurite);
-        var room = await RoomAsync(world, maxParticipants: 2);
-        var members = await world.App.MembersAsync(world.Owner, 3);
-        var ann = await world.Client.JoinAsync(members[0], room).JoinedAsync();
-        var bob = await world.Client.JoinAsync(members[1], room).JoinedAsync();
+        var (room, members, ann, bob) = await FullRoomAsync(world);
         var refused = await (await world.Client.JoinAsync(members[2], room)).ProblemAsync(HttpStatusCode.TooManyRequests);
         await world.JoinAsync((string)ann["rtkAuthToken"]!);
         var bobPeer = await world.JoinAsync((string)bob["rtkAuthToken"]!);
@@ -81,10 +78,7 @@ public class ParticipantPresenceTests(AzuriteFixture azurite)
     public async Task ARejoinAfterALeaveIsCountedAgainAndItsNextLeaveReleasesAgain()
     {
         await using var world = await PostMeetingWorld.StartAsync(azurite);
-        var room = await RoomAsync(world, maxParticipants: 2);
-        var members = await world.App.MembersAsync(world.Owner, 3);
-        var ann = await world.Client.JoinAsync(members[0], room).JoinedAsync();
-        var bob = await world.Client.JoinAsync(members[1], room).JoinedAsync();
+        var (room, members, ann, bob) = await FullRoomAsync(world);
         await world.JoinAsync((string)ann["rtkAuthToken"]!);
         var first = await world.JoinAsync((string)bob["rtkAuthToken"]!);
         await world.LeaveAsync((string)first["peer_id"]!);
@@ -128,11 +122,8 @@ public class ParticipantPresenceTests(AzuriteFixture azurite)
     public async Task APlaceWhoseLeaveNeverCameIsGivenBackWhenTheSessionEnds()
     {
         await using var world = await PostMeetingWorld.StartAsync(azurite);
-        var room = await RoomAsync(world, maxParticipants: 2);
-        var members = await world.App.MembersAsync(world.Owner, 3);
-        var ann = await world.Client.JoinAsync(members[0], room).JoinedAsync();
         // Bob takes a place, and RTK never tells Castio he left (as when his leave webhook is lost).
-        await world.Client.JoinAsync(members[1], room).JoinedAsync();
+        var (room, members, ann, _) = await FullRoomAsync(world);
         var annPeer = await world.JoinAsync((string)ann["rtkAuthToken"]!);
 
         await world.LeaveAsync((string)annPeer["peer_id"]!);
@@ -194,10 +185,7 @@ public class ParticipantPresenceTests(AzuriteFixture azurite)
     public async Task APersonInTwoTabsKeepsTheirPlaceUntilTheLastTabLeaves()
     {
         await using var world = await PostMeetingWorld.StartAsync(azurite);
-        var room = await RoomAsync(world, maxParticipants: 2);
-        var members = await world.App.MembersAsync(world.Owner, 3);
-        var ann = await world.Client.JoinAsync(members[0], room).JoinedAsync();
-        await world.Client.JoinAsync(members[1], room).JoinedAsync();
+        var (room, members, ann, _) = await FullRoomAsync(world);
         var tab1 = await world.JoinAsync((string)ann["rtkAuthToken"]!);
         var tab2 = await world.JoinAsync((string)ann["rtkAuthToken"]!);
         await JoinsAnsweredAsync(world, 2);
@@ -337,6 +325,16 @@ public class ParticipantPresenceTests(AzuriteFixture azurite)
             title = "Team room", meetingType = "video", schedulingType = "permanent", maxParticipants,
             vanitySlug = "room-" + Guid.NewGuid().ToString("N")[..8],
         });
+
+    /// <summary>A room of 2 that two members (Ann, Bob) joined through Castio, not yet in RTK; a third member is in <c>Members[2]</c>.</summary>
+    private static async Task<(JsonObject Room, IReadOnlyList<Caller> Members, JsonObject Ann, JsonObject Bob)> FullRoomAsync(PostMeetingWorld world)
+    {
+        var room = await RoomAsync(world, maxParticipants: 2);
+        var members = await world.App.MembersAsync(world.Owner, 3);
+        var ann = await world.Client.JoinAsync(members[0], room).JoinedAsync();
+        var bob = await world.Client.JoinAsync(members[1], room).JoinedAsync();
+        return (room, members, ann, bob);
+    }
 
     /// <summary>A room that two members (Ann, Bob) joined through Castio, not yet in RTK; with the presence service and the room's ids.</summary>
     private static async Task<(JsonObject Room, JsonObject Ann, JsonObject Bob, ParticipantPresence Presence, (Guid OrgId, Guid MeetingId, string RtkMeetingId) Ids)> TwoJoinedAsync(
