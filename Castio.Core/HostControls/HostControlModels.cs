@@ -18,7 +18,10 @@ public static class HostControlErrors
     public const string Concurrent = "hostcontrols.concurrent_change";
 }
 
-/// <summary>A participant as the host's list shows it.</summary>
+/// <summary>
+/// A participant as the host's list shows it. <c>Connections</c>: their RTK connections (tabs, devices) open now, as
+/// RTK's join and leave webhooks reported them; 0 for someone who holds no place or has not connected yet.
+/// </summary>
 public sealed record ParticipantView(
     Guid ParticipantId,
     Guid? UserId,
@@ -28,10 +31,11 @@ public sealed record ParticipantView(
     string PresetName,
     DateTimeOffset FirstJoinedAt,
     DateTimeOffset LastJoinedAt,
-    DateTimeOffset? RemovedAt)
+    DateTimeOffset? RemovedAt,
+    int Connections)
 {
     public static ParticipantView From(ParticipantEntity p) =>
-        new(p.ParticipantId, p.UserId, p.IsGuest, p.DisplayName, p.Role, p.PresetName, p.FirstJoinedAt, p.LastJoinedAt, p.RemovedAt);
+        new(p.ParticipantId, p.UserId, p.IsGuest, p.DisplayName, p.Role, p.PresetName, p.FirstJoinedAt, p.LastJoinedAt, p.RemovedAt, ParticipantPresence.Connections(p));
 }
 
 public sealed record ParticipantList(IReadOnlyList<ParticipantView> Participants);

@@ -118,6 +118,10 @@ public sealed partial class ParticipantPresence(ParticipantStore store, Particip
         return released;
     }
 
+    /// <summary>The participant's open RTK peers in the RTK meeting they hold a place in.</summary>
+    public static int Connections(ParticipantEntity row) =>
+        row.CountedRtkMeetingId is { } counted ? PeerSet.Of(row, counted).OpenCount : 0;
+
     /// <summary>When the row was last counted: a join counts a person and stamps the time (a first join has only the first).</summary>
     private static DateTimeOffset CountedAt(ParticipantEntity row) => row.LastJoinedAt > row.FirstJoinedAt ? row.LastJoinedAt : row.FirstJoinedAt;
 
@@ -228,6 +232,8 @@ internal sealed class PeerSet
         : new(rtkMeetingId, [], []);
 
     public bool AnyOpen => _open.Count > 0;
+
+    public int OpenCount => _open.Count;
 
     /// <summary>Ids are stored space-separated: RTK's peer ids are UUIDs; anything else is not tracked.</summary>
     public static bool IsValidId(string peerId) => peerId.Length is > 0 and <= 64 && !peerId.Contains(' ', StringComparison.Ordinal);

@@ -189,14 +189,19 @@ public class ParticipantPresenceTests(AzuriteFixture azurite)
         var tab1 = await world.JoinAsync((string)ann["rtkAuthToken"]!);
         var tab2 = await world.JoinAsync((string)ann["rtkAuthToken"]!);
         await JoinsAnsweredAsync(world, 2);
+        var twoTabs = await ConnectionsAsync(world, room, ann);
 
         await world.LeaveAsync((string)tab1["peer_id"]!);
         await LeavesAnsweredAsync(world, 1);
         var afterFirstTab = await CountsAsync(world, room);
+        var oneTab = await ConnectionsAsync(world, room, ann);
         var refused = await (await world.Client.JoinAsync(members[2], room)).ProblemAsync(HttpStatusCode.TooManyRequests);
         await world.LeaveAsync((string)tab2["peer_id"]!);
         await LeavesAnsweredAsync(world, 2);
 
+        Assert.Equal(2, twoTabs);
+        Assert.Equal(1, oneTab);
+        Assert.Equal(0, await ConnectionsAsync(world, room, ann));
         Assert.Equal((2, 0), afterFirstTab);
         Assert.Equal(JoinErrors.ParticipantsPerMeeting, (string?)refused["code"]);
         Assert.Equal((1, 0), await CountsAsync(world, room));
@@ -346,6 +351,15 @@ public class ParticipantPresenceTests(AzuriteFixture azurite)
         var bob = await world.Client.JoinAsync(members[1], room).JoinedAsync();
         return (room, ann, bob, world.App.Services.GetRequiredService<ParticipantPresence>(),
             (world.Owner.OrgId, Guid.Parse((string)room["id"]!), (string)ann["rtkMeetingId"]!));
+    }
+
+    /// <summary>The participant's open connections as the host's participant list shows them.</summary>
+    private static async Task<int> ConnectionsAsync(PostMeetingWorld world, JsonObject room, JsonObject joined)
+    {
+        using var response = await world.Client.SendAsync(HttpMethod.Get, $"/api/meetings/{room["id"]}/participants", token: world.Owner.AccessToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var list = (await response.JsonAsync())["participants"]!.AsArray();
+        return (int)list.Single(p => (string?)p!["participantId"] == (string?)joined["participantId"])!["connections"]!;
     }
 
     private static async Task<(int Participants, int Guests)> CountsAsync(PostMeetingWorld world, JsonObject room)
