@@ -18,6 +18,7 @@ public sealed class HostControlService(
     MeetingStore meetings,
     MeetingService meetingService,
     ParticipantStore participants,
+    ParticipantPresence presence,
     OrgStore orgs,
     RtkClient rtk,
     AuditLog audit,
@@ -69,12 +70,14 @@ public sealed class HostControlService(
                 return new Error(ErrorKind.Conflict, HostControlErrors.NotYourself, "You cannot remove yourself; leave the meeting instead.");
             }
 
-            // Marked first, so a rejoin racing with the kick is refused.
+            // Marked first, so a rejoin racing with the kick is refused; their place goes back with the same write.
             for (var attempt = 1; participant.RemovedAt is null; attempt++)
             {
                 participant.RemovedAt = time.GetUtcNow();
+                var vacated = ParticipantPresence.Vacate(participant);
                 if (await participants.SaveAsync(participant, ct))
                 {
+                    await presence.GiveBackAsync(participant, vacated);
                     break;
                 }
 

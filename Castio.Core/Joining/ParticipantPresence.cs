@@ -118,6 +118,28 @@ public sealed partial class ParticipantPresence(ParticipantStore store, Particip
         return released;
     }
 
+    /// <summary>
+    /// Takes the row's place away when a host removes the participant: call before the row is saved (under its ETag),
+    /// then <see cref="GiveBackAsync"/> with what this returned once the save succeeded. Null if they held no place.
+    /// </summary>
+    public static string? Vacate(ParticipantEntity row)
+    {
+        if (row.CountedRtkMeetingId is not { } counted)
+        {
+            return null;
+        }
+
+        var peers = PeerSet.Of(row, counted);
+        peers.CloseAll();
+        peers.WriteTo(row);
+        row.CountedRtkMeetingId = null;
+        return counted;
+    }
+
+    /// <summary>Gives back in the counters the place <see cref="Vacate"/> took from the saved row.</summary>
+    public Task GiveBackAsync(ParticipantEntity row, string? vacatedRtkMeetingId) =>
+        vacatedRtkMeetingId is null ? Task.CompletedTask : counters.ReleaseAsync(row.OrgId, row.MeetingId, vacatedRtkMeetingId, row.IsGuest);
+
     /// <summary>The participant's open RTK peers in the RTK meeting they hold a place in.</summary>
     public static int Connections(ParticipantEntity row) =>
         row.CountedRtkMeetingId is { } counted ? PeerSet.Of(row, counted).OpenCount : 0;

@@ -182,6 +182,27 @@ public class ParticipantPresenceTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task RemovingSomeoneWhoNeverConnectedGivesTheirPlaceBackAndALaterLeaveNothingMore()
+    {
+        await using var world = await PostMeetingWorld.StartAsync(azurite);
+        var (room, members, ann, bob) = await FullRoomAsync(world);
+
+        // Bob holds a place but never connected, so no leave will come from RTK: the kick gives it back.
+        using var kicked = await world.Client.SendAsync(HttpMethod.Post, $"/api/meetings/{room["id"]}/participants/{bob["participantId"]}/kick", token: world.Owner.AccessToken);
+        var afterKick = await CountsAsync(world, room);
+        var presence = world.App.Services.GetRequiredService<ParticipantPresence>();
+        var lateLeave = await presence.LeftAsync(world.Owner.OrgId, Guid.Parse((string)room["id"]!), (string)ann["rtkMeetingId"]!, (string)bob["participantId"]!, "bob-1", Ct);
+        var cy = await world.Client.JoinAsync(members[2], room).JoinedAsync();
+
+        Assert.Equal(HttpStatusCode.OK, kicked.StatusCode);
+        Assert.Equal((1, 0), afterKick);
+        Assert.False(lateLeave);
+        Assert.Equal((string?)ann["rtkMeetingId"], (string?)cy["rtkMeetingId"]);
+        Assert.Equal((2, 0), await CountsAsync(world, room));
+        Assert.Null((await RowAsync(world, room, members[1])).CountedRtkMeetingId);
+    }
+
+    [Fact]
     public async Task APersonInTwoTabsKeepsTheirPlaceUntilTheLastTabLeaves()
     {
         await using var world = await PostMeetingWorld.StartAsync(azurite);
