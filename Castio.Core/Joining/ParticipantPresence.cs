@@ -91,13 +91,8 @@ public sealed partial class ParticipantPresence(ParticipantStore store, Particip
     public async Task<int> SessionEndedAsync(Guid orgId, Guid meetingId, string rtkMeetingId, DateTimeOffset endedAt, CancellationToken cancellationToken)
     {
         var released = 0;
-        foreach (var listed in await store.ListAsync(orgId, meetingId, cancellationToken))
+        foreach (var listed in await store.ListAsync(orgId, meetingId, cancellationToken, countedIn: rtkMeetingId))
         {
-            if (listed.CountedRtkMeetingId != rtkMeetingId)
-            {
-                continue;
-            }
-
             var change = await ChangeAsync(orgId, () => store.GetRowAsync(orgId, listed.RowKey, cancellationToken), row =>
             {
                 if (row.CountedRtkMeetingId != rtkMeetingId || CountedAt(row) > endedAt)

@@ -77,8 +77,8 @@ public sealed class ParticipantStore
     private const int MaxCachedRows = 100_000;
     private readonly ConcurrentDictionary<(Guid Org, Guid Meeting, Guid Participant), string> _rows = new();
 
-    /// <summary>Every participant a meeting has had, members and guests.</summary>
-    public async Task<IReadOnlyList<ParticipantEntity>> ListAsync(Guid orgId, Guid meetingId, CancellationToken cancellationToken)
+    /// <summary>Every participant a meeting has had, members and guests; or only those holding a place in <paramref name="countedIn"/>.</summary>
+    public async Task<IReadOnlyList<ParticipantEntity>> ListAsync(Guid orgId, Guid meetingId, CancellationToken cancellationToken, string? countedIn = null)
     {
         await _created.EnsureAsync(cancellationToken);
         var prefix = ParticipantKeys.MeetingPrefix(meetingId);
@@ -87,6 +87,12 @@ public sealed class ParticipantStore
         {
             var filter = TableClient.CreateQueryFilter(
                 $"PartitionKey eq {ParticipantKeys.Partition(orgId)} and RowKey ge {prefix + kind} and RowKey lt {TableKeys.PrefixEnd(prefix + kind)}");
+            if (countedIn is not null)
+            {
+                // Filtered by the service: a room's history of participants stays out of the answer.
+                filter += " and " + TableClient.CreateQueryFilter($"CountedRtkMeetingId eq {countedIn}");
+            }
+
             await foreach (var row in _participants.QueryAsync<ParticipantEntity>(filter, cancellationToken: cancellationToken))
             {
                 rows.Add(row);
