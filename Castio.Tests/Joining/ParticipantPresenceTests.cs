@@ -322,6 +322,60 @@ public class ParticipantPresenceTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task InAnyOrderWithRepeatsAndOverlapExactlyThoseStillConnectedHoldAPlace()
+    {
+        await using var world = await PostMeetingWorld.StartAsync(azurite);
+        var room = await RoomAsync(world, maxParticipants: 50);
+        var members = await world.App.MembersAsync(world.Owner, 12);
+        var joined = new List<JsonObject>();
+        foreach (var m in members) joined.Add(await world.Client.JoinAsync(m, room).JoinedAsync());
+        var (orgId, meetingId, rtkMeetingId) = (world.Owner.OrgId, Guid.Parse((string)room["id"]!), (string)joined[0]["rtkMeetingId"]!);
+        var presence = world.App.Services.GetRequiredService<ParticipantPresence>();
+        // Each person connects one to three times (tabs, refreshes); two in three connections end before the last fact.
+        var random = new Random(7);
+        var facts = new List<(string Participant, string Peer, bool Left)>();
+        var connected = new HashSet<string>();
+        foreach (var person in joined.Select(j => (string)j["participantId"]!))
+        {
+            for (var c = random.Next(1, 4); c > 0; c--)
+            {
+                var peer = Guid.NewGuid().ToString("D");
+                facts.Add((person, peer, false));
+                if (random.Next(3) > 0) facts.Add((person, peer, true));
+                else connected.Add(person);
+            }
+        }
+
+        // RTK delivers at least once and in no order: 30% again, shuffled, eight at a time.
+        var deliveries = facts.Concat(facts.Where(_ => random.Next(10) < 3)).ToList();
+        random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(deliveries));
+        await Parallel.ForEachAsync(deliveries, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = Ct }, async (f, ct) =>
+        {
+            // A fact whose row kept changing fails like a delivery answered 5xx, and is delivered again.
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    _ = f.Left
+                        ? await presence.LeftAsync(orgId, meetingId, rtkMeetingId, f.Participant, f.Peer, ct)
+                        : await presence.JoinedAsync(orgId, meetingId, rtkMeetingId, f.Participant, f.Peer, null, () => Task.FromResult(false), ct);
+                    return;
+                }
+                catch (InvalidOperationException) when (attempt < 5)
+                {
+                }
+            }
+        });
+
+        var store = world.App.Services.GetRequiredService<ParticipantStore>();
+        var holding = (await store.ListAsync(orgId, meetingId, Ct)).Where(r => r.CountedRtkMeetingId == rtkMeetingId).Select(r => r.ParticipantId.ToString("D")).ToHashSet();
+        Assert.NotEmpty(connected);
+        Assert.True(connected.Count < joined.Count);
+        Assert.Equal(connected.Order(), holding.Order());
+        Assert.Equal((connected.Count, 0), await CountsAsync(world, room));
+    }
+
+    [Fact]
     public async Task AJoinWebhookCountsAPersonWhoseLeaveRacedTheirRejoinThroughTheSimulator()
     {
         await using var world = await PostMeetingWorld.StartAsync(azurite);
