@@ -41,7 +41,13 @@ public sealed class ParticipantStore
     public async Task<ParticipantEntity?> GetRowAsync(Guid orgId, string rowKey, CancellationToken cancellationToken)
     {
         await _created.EnsureAsync(cancellationToken);
-        return (await _participants.GetEntityIfExistsAsync<ParticipantEntity>(ParticipantKeys.Partition(orgId), rowKey, cancellationToken: cancellationToken)).ValueOrNull();
+        var row = (await _participants.GetEntityIfExistsAsync<ParticipantEntity>(ParticipantKeys.Partition(orgId), rowKey, cancellationToken: cancellationToken)).ValueOrNull();
+        if (row is not null)
+        {
+            Remember(orgId, row);
+        }
+
+        return row;
     }
 
     public Task<ParticipantEntity?> GetByUserAsync(Guid orgId, Guid meetingId, Guid userId, CancellationToken cancellationToken) =>
@@ -61,15 +67,21 @@ public sealed class ParticipantStore
                 return null;
             }
 
-            if (_rows.Count >= MaxCachedRows)
-            {
-                _rows.Clear();
-            }
-
-            _rows[key] = rowKey = index.ParticipantRow;
+            rowKey = index.ParticipantRow;
         }
 
         return await GetRowAsync(orgId, rowKey, cancellationToken);
+    }
+
+    /// <summary>Remembers where the participant's row is (every row read or written here teaches it, e.g. a join's).</summary>
+    private void Remember(Guid orgId, ParticipantEntity row)
+    {
+        if (_rows.Count >= MaxCachedRows)
+        {
+            _rows.Clear();
+        }
+
+        _rows[(orgId, row.MeetingId, row.ParticipantId)] = row.RowKey;
     }
 
     // Participant id → row key never changes once written (the index row is only ever added), so it is remembered: a
@@ -117,6 +129,7 @@ public sealed class ParticipantStore
             var etags = await _batcher.SubmitGroupAsync(_participants,
                 [new(TableTransactionActionType.Add, participant), new(TableTransactionActionType.Add, index)], cancellationToken: cancellationToken);
             participant.ETag = etags[0];
+            Remember(participant.OrgId, participant);
             return true;
         }
         catch (RequestFailedException e) when (e.Status == 409)
