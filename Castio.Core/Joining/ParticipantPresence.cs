@@ -93,7 +93,9 @@ public sealed partial class ParticipantPresence(ParticipantStore store, Particip
         var released = 0;
         foreach (var listed in await store.ListAsync(orgId, meetingId, cancellationToken, countedIn: rtkMeetingId))
         {
-            var change = await ChangeAsync(orgId, () => store.GetRowAsync(orgId, listed.RowKey, cancellationToken), row =>
+            // The listed row (with its ETag) is decided on first; it is read again only if it changed since.
+            ParticipantEntity? first = listed;
+            var change = await ChangeAsync(orgId, async () => Interlocked.Exchange(ref first, null) ?? await store.GetRowAsync(orgId, listed.RowKey, cancellationToken), row =>
             {
                 if (row.CountedRtkMeetingId != rtkMeetingId || CountedAt(row) > endedAt)
                 {

@@ -108,6 +108,7 @@ public sealed class ParticipantStore
             await foreach (var row in _participants.QueryAsync<ParticipantEntity>(filter, cancellationToken: cancellationToken))
             {
                 rows.Add(row);
+                Remember(orgId, row);
             }
         }
 
