@@ -101,12 +101,12 @@ public sealed class SessionProjections(PostMeetingStore store, TimeProvider time
     /// keeps the participant's place in the RTK meeting in step with their open peers (taken or given back at most once
     /// however often it is applied).
     /// </summary>
-    public async Task PeerAsync(MeetingRef meeting, string rtkSessionId, PeerFact peer, CancellationToken cancellationToken)
+    /// <param name="sessionEnded">Whether the session is over (a join then counts nobody); the caller reads it alongside.</param>
+    public async Task PeerAsync(MeetingRef meeting, string rtkSessionId, PeerFact peer, Task<bool> sessionEnded, CancellationToken cancellationToken)
     {
         var place = peer.Left
             ? presence.LeftAsync(meeting.OrgId, meeting.MeetingId, meeting.RtkMeetingId, peer.ParticipantId, peer.PeerId, cancellationToken)
-            : presence.JoinedAsync(meeting.OrgId, meeting.MeetingId, meeting.RtkMeetingId, peer.ParticipantId, peer.PeerId, peer.JoinedAt,
-                () => IsEndedAsync(new SessionKey(meeting.OrgId, meeting.MeetingId, rtkSessionId), cancellationToken), cancellationToken);
+            : presence.JoinedAsync(meeting.OrgId, meeting.MeetingId, meeting.RtkMeetingId, peer.ParticipantId, peer.PeerId, peer.JoinedAt, () => sessionEnded, cancellationToken);
         await store.EnsureCreatedAsync(cancellationToken);
         List<KeyValuePair<string, object?>> values =
         [

@@ -217,11 +217,14 @@ public sealed partial class WebhookService(
             case WebhookFacts.ParticipantJoined or WebhookFacts.ParticipantLeft when sessionId is not null && p.Participant?.PeerId is { } peerId:
                 var left = p.Event == WebhookFacts.ParticipantLeft;
                 var participant = p.Participant;
+                // A join counts nobody into an ended session: whether it ended is read alongside the participant's row.
+                var endedForJoin = left ? Task.FromResult(false) : m?.EndedAt is not null ? Task.FromResult(true) : projections.IsEndedAsync(Key()!, cancellationToken);
                 await Task.WhenAll(
                     projections.SessionSeenAsync(meeting, sessionId, startedAt, appId, title, cancellationToken),
                     projections.PeerAsync(meeting, sessionId, new PeerFact(peerId, participant.CustomParticipantId ?? participant.ClientSpecificId, participant.UserDisplayName,
-                        RtkWebhookPayload.ParseTime(participant.JoinedAt), RtkWebhookPayload.ParseTime(participant.LeftAt), left), cancellationToken));
-                // A participant reported after the session ended changes its totals: let the orchestration recount.
+                        RtkWebhookPayload.ParseTime(participant.JoinedAt), RtkWebhookPayload.ParseTime(participant.LeftAt), left), endedForJoin, cancellationToken),
+                    endedForJoin);
+                // Checked after the writes: a participant reported after the session ended changes its totals, so the orchestration recounts.
                 return m?.EndedAt is not null || await projections.IsEndedAsync(Key()!, cancellationToken) ? await DueAsync(Key()!, cancellationToken) : null;
 
             case WebhookFacts.RecordingStatusUpdate when p.Recording is { } r && (r.Id ?? r.RecordingId) is { } recordingId:
