@@ -206,10 +206,12 @@ public class ParticipantPresenceTests(AzuriteFixture azurite)
     public async Task APersonInTwoTabsKeepsTheirPlaceUntilTheLastTabLeaves()
     {
         await using var world = await PostMeetingWorld.StartAsync(azurite);
-        var (room, members, ann, _) = await FullRoomAsync(world);
+        var (room, members, ann, bob) = await FullRoomAsync(world);
+        // Bob stays connected throughout, so the session does not end (which would give back every place) when Ann's tabs close.
+        await world.JoinAsync((string)bob["rtkAuthToken"]!);
         var tab1 = await world.JoinAsync((string)ann["rtkAuthToken"]!);
         var tab2 = await world.JoinAsync((string)ann["rtkAuthToken"]!);
-        await JoinsAnsweredAsync(world, 2);
+        await JoinsAnsweredAsync(world, 3);
         var twoTabs = await ConnectionsAsync(world, room, ann);
 
         await world.LeaveAsync((string)tab1["peer_id"]!);
