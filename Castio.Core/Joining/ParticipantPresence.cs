@@ -103,10 +103,7 @@ public sealed partial class ParticipantPresence(ParticipantStore store, Particip
                 }
 
                 // The session's peers are gone with it; a late leave of one of them finds it closed.
-                var peers = PeerSet.Of(row, rtkMeetingId);
-                peers.CloseAll();
-                peers.WriteTo(row);
-                row.CountedRtkMeetingId = null;
+                Vacate(row);
                 return Task.FromResult(Change.Release);
             }, rtkMeetingId, cancellationToken);
             released += change ? 1 : 0;
@@ -116,8 +113,9 @@ public sealed partial class ParticipantPresence(ParticipantStore store, Particip
     }
 
     /// <summary>
-    /// Takes the row's place away when a host removes the participant: call before the row is saved (under its ETag),
-    /// then <see cref="GiveBackAsync"/> with what this returned once the save succeeded. Null if they held no place.
+    /// Takes the row's place away, its open peers closed (a host removing the participant, or the end of the session):
+    /// call before the row is saved under its ETag, then <see cref="GiveBackAsync"/> with what this returned once the
+    /// save succeeded. Null if they held no place.
     /// </summary>
     public static string? Vacate(ParticipantEntity row)
     {
