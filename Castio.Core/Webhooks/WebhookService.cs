@@ -76,6 +76,25 @@ public sealed partial class WebhookService(
             Body = body.Length <= WebhookLedger.MaxStoredBodyBytes ? body.ToArray() : null,
         };
 
+        // A fact this process already recorded as processed is not applied again: the repeat is recorded as its duplicate.
+        if (delivery.BusinessKey is { } settledKey && Settled(settledKey, now) is { } settled)
+        {
+            Finish(delivery, WebhookDeliveryStatus.Duplicate, settled.RtkUuid == delivery.RtkUuid ? DuplicateDelivery : DuplicateFact, null);
+            delivery.DuplicateOf = settled.Id;
+            delivery.DurationMs = (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            try
+            {
+                await ledger.AddAsync(delivery, cancellationToken);
+            }
+            catch (RequestFailedException e)
+            {
+                LogNotRecorded(logger, delivery.Event, e);
+                return new WebhookReceipt(503, WebhookDeliveryStatus.Failed, null, null, NotRecorded, "The delivery could not be recorded; retry.");
+            }
+
+            return new WebhookReceipt(200, delivery.Status, delivery.Id, null, delivery.ErrorCode, null);
+        }
+
         // The fact is applied first, then the delivery is recorded once, with its outcome and the claim of its fact in
         // the same transaction: one ledger write per delivery. Applying before knowing whether the fact was claimed is
         // safe because projections are idempotent and order-free (a duplicate applied again changes nothing); the claim
@@ -95,6 +114,10 @@ public sealed partial class WebhookService(
                 MarkDuplicate(delivery, owner);
                 wake = null;
                 await ledger.AddAsync(delivery, cancellationToken);
+            }
+            else
+            {
+                Settle(key, delivery, now);
             }
         }
         catch (RequestFailedException e)
@@ -172,6 +195,26 @@ public sealed partial class WebhookService(
             Finish(delivery, WebhookDeliveryStatus.Failed, ApplyFailed, e.Message.Length > 300 ? e.Message[..300] : e.Message);
             return (500, null);
         }
+    }
+
+    // Facts this process recorded as processed (their claim and outcome stored in one transaction), so a repeat (RTK's
+    // retry, a duplicate) skips the projection writes. Only this process's own processed owners are kept: an owner seen
+    // in flight might still fail. Kept an hour, within the ledger's own duplicate window.
+    private const int MaxSettled = 50_000;
+    private static readonly TimeSpan SettledFor = TimeSpan.FromHours(1);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (Guid Id, string? RtkUuid, DateTimeOffset At)> _settled = new(StringComparer.Ordinal);
+
+    private (Guid Id, string? RtkUuid)? Settled(string key, DateTimeOffset now) =>
+        _settled.TryGetValue(key, out var s) && now - s.At < SettledFor ? (s.Id, s.RtkUuid) : null;
+
+    private void Settle(string key, WebhookDeliveryEntity owner, DateTimeOffset now)
+    {
+        if (_settled.Count >= MaxSettled)
+        {
+            _settled.Clear();
+        }
+
+        _settled[key] = (owner.Id, owner.RtkUuid, now);
     }
 
     private void MarkDuplicate(WebhookDeliveryEntity delivery, WebhookDeliveryEntity owner)

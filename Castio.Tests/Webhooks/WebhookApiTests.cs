@@ -121,6 +121,37 @@ public class WebhookApiTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task ARepeatOfAFactThisProcessRecordedIsLoggedAsItsDuplicateWithoutApplyingItAgain()
+    {
+        var log = new StorageRequestLog();
+        await using var world = await PostMeetingWorld.StartAsync(azurite, Options(), configure: app => app.WithStorageRequestLog(log, azurite.ConnectionString));
+        var (_, rtkMeetingId) = await world.StartMeetingAsync();
+        var body = Encoding.UTF8.GetBytes(new JsonObject
+        {
+            ["event"] = "meeting.participantJoined",
+            ["meeting"] = new JsonObject { ["id"] = rtkMeetingId, ["sessionId"] = "s-1", ["startedAt"] = "2026-01-05T09:00:00Z" },
+            ["participant"] = new JsonObject { ["peerId"] = "peer-1", ["userDisplayName"] = "Ada", ["joinedAt"] = "2026-01-05T09:00:05Z" },
+        }.ToJsonString());
+        var peers = world.App.NamePrefix + PostMeetingStore.PeersTable;
+
+        log.Reset();
+        var first = await (await PostAsync(world.Client, body, "u-1", Sign(body))).JsonAsync();
+        var firstWrotePeer = log.Requests.Any(r => r.Contains(peers, StringComparison.Ordinal));
+        log.Reset();
+        var sameUuid = await (await PostAsync(world.Client, body, "u-1", Sign(body))).JsonAsync();
+        var newUuid = await (await PostAsync(world.Client, body, "u-2", Sign(body))).JsonAsync();
+
+        Assert.Equal(WebhookDeliveryStatus.Processed, (string?)first["status"]);
+        Assert.True(firstWrotePeer);
+        Assert.Equal(WebhookDeliveryStatus.Duplicate, (string?)sameUuid["status"]);
+        Assert.Equal(WebhookDeliveryStatus.Duplicate, (string?)newUuid["status"]);
+        Assert.DoesNotContain(log.Requests, r => r.Contains(peers, StringComparison.Ordinal));
+        var repeats = await Task.WhenAll(new[] { sameUuid, newUuid }.Select(a => world.Ledger.FindAsync(world.Owner.OrgId, Guid.Parse((string)a["deliveryId"]!), Ct)));
+        Assert.Equal([WebhookService.DuplicateDelivery, WebhookService.DuplicateFact], repeats.Select(r => r!.ErrorCode));
+        Assert.All(repeats, r => Assert.Equal(Guid.Parse((string)first["deliveryId"]!), r!.DuplicateOf));
+    }
+
+    [Fact]
     public async Task DuplicatedAndReorderedDeliveriesFromRtkGiveOneCorrectRecord()
     {
         var options = Options();
