@@ -29,6 +29,10 @@ public sealed partial class WebhookService(
     public const string DuplicateDelivery = "duplicate_delivery";
     public const string DuplicateFact = "duplicate_fact";
 
+    /// <summary>Castio could not durably accept the delivery: RTK retries a 5xx.</summary>
+    private static readonly WebhookReceipt NotRecordedReceipt =
+        new(503, WebhookDeliveryStatus.Failed, null, null, NotRecorded, "The delivery could not be recorded; retry.");
+
     public async Task<WebhookReceipt> ReceiveAsync(ReadOnlyMemory<byte> body, string? rtkUuid, string? webhookId, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
@@ -53,7 +57,7 @@ public sealed partial class WebhookService(
             catch (RequestFailedException e)
             {
                 LogNotRecorded(logger, payload.Event, e);
-                return new WebhookReceipt(503, WebhookDeliveryStatus.Failed, null, null, NotRecorded, "The delivery could not be recorded; retry.");
+                return NotRecordedReceipt;
             }
         }
 
@@ -89,7 +93,7 @@ public sealed partial class WebhookService(
             catch (RequestFailedException e)
             {
                 LogNotRecorded(logger, delivery.Event, e);
-                return new WebhookReceipt(503, WebhookDeliveryStatus.Failed, null, null, NotRecorded, "The delivery could not be recorded; retry.");
+                return NotRecordedReceipt;
             }
 
             return new WebhookReceipt(200, delivery.Status, delivery.Id, null, delivery.ErrorCode, null);
@@ -123,7 +127,7 @@ public sealed partial class WebhookService(
         catch (RequestFailedException e)
         {
             LogNotRecorded(logger, delivery.Event, e);
-            return new WebhookReceipt(503, WebhookDeliveryStatus.Failed, null, null, NotRecorded, "The delivery could not be recorded; retry.");
+            return NotRecordedReceipt;
         }
         return new WebhookReceipt(httpStatus, delivery.Status, delivery.Id, wake, delivery.ErrorCode, delivery.Error);
     }
