@@ -24,7 +24,7 @@ public sealed partial class ParticipantPresence(ParticipantStore store, Particip
     /// True when this call took a place.
     /// </summary>
     public Task<bool> JoinedAsync(
-        Guid orgId, Guid meetingId, string rtkMeetingId, string? customParticipantId, string peerId, DateTimeOffset? joinedAt, Func<Task<bool>> sessionEnded,
+        Guid orgId, Guid meetingId, string rtkMeetingId, string? customParticipantId, string peerId, DateTimeOffset? joinedAt, Task<bool> sessionEnded,
         CancellationToken cancellationToken) =>
         Guid.TryParse(customParticipantId, out var participantId) && PeerSet.IsValidId(peerId)
             ? ChangeAsync(orgId, meetingId, participantId, async row =>
@@ -37,7 +37,7 @@ public sealed partial class ParticipantPresence(ParticipantStore store, Particip
 
                 var count = row.CountedRtkMeetingId != rtkMeetingId;
                 // A join delivered after its session ended is no connection any more: it neither counts nor stays open.
-                if ((!peers.Open(peerId) && !count) || await sessionEnded())
+                if ((!peers.Open(peerId) && !count) || await sessionEnded)
                 {
                     return Change.None;
                 }

@@ -106,7 +106,7 @@ public sealed class SessionProjections(PostMeetingStore store, TimeProvider time
     {
         var place = peer.Left
             ? presence.LeftAsync(meeting.OrgId, meeting.MeetingId, meeting.RtkMeetingId, peer.ParticipantId, peer.PeerId, cancellationToken)
-            : presence.JoinedAsync(meeting.OrgId, meeting.MeetingId, meeting.RtkMeetingId, peer.ParticipantId, peer.PeerId, peer.JoinedAt, () => sessionEnded, cancellationToken);
+            : presence.JoinedAsync(meeting.OrgId, meeting.MeetingId, meeting.RtkMeetingId, peer.ParticipantId, peer.PeerId, peer.JoinedAt, sessionEnded, cancellationToken);
         await store.EnsureCreatedAsync(cancellationToken);
         List<KeyValuePair<string, object?>> values =
         [

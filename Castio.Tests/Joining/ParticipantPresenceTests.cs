@@ -29,8 +29,7 @@ public class ParticipantPresenceTests(AzuriteFixture azurite)
         await world.JoinAsync((string)ann["rtkAuthToken"]!);
         var bobPeer = await world.JoinAsync((string)bob["rtkAuthToken"]!);
 
-        await world.LeaveAsync((string)bobPeer["peer_id"]!);
-        await LeavesAnsweredAsync(world, 1);
+        await LeaveAnsweredAsync(world, bobPeer, 1);
         var afterLeave = await CountsAsync(world, room);
         var cy = await world.Client.JoinAsync(members[2], room).JoinedAsync();
 
@@ -81,16 +80,14 @@ public class ParticipantPresenceTests(AzuriteFixture azurite)
         var (room, members, ann, bob) = await FullRoomAsync(world);
         await world.JoinAsync((string)ann["rtkAuthToken"]!);
         var first = await world.JoinAsync((string)bob["rtkAuthToken"]!);
-        await world.LeaveAsync((string)first["peer_id"]!);
-        await LeavesAnsweredAsync(world, 1);
+        await LeaveAnsweredAsync(world, first, 1);
         var afterFirstLeave = await CountsAsync(world, room);
 
         var bobAgain = await world.Client.JoinAsync(members[1], room).JoinedAsync();
         var afterRejoin = await CountsAsync(world, room);
         var refused = await (await world.Client.JoinAsync(members[2], room)).ProblemAsync(HttpStatusCode.TooManyRequests);
         var second = await world.JoinAsync((string)bobAgain["rtkAuthToken"]!);
-        await world.LeaveAsync((string)second["peer_id"]!);
-        await LeavesAnsweredAsync(world, 2);
+        await LeaveAnsweredAsync(world, second, 2);
 
         Assert.Equal((1, 0), afterFirstLeave);
         Assert.Equal((string?)bob["participantId"], (string?)bobAgain["participantId"]);
@@ -126,8 +123,7 @@ public class ParticipantPresenceTests(AzuriteFixture azurite)
         var (room, members, ann, _) = await FullRoomAsync(world);
         var annPeer = await world.JoinAsync((string)ann["rtkAuthToken"]!);
 
-        await world.LeaveAsync((string)annPeer["peer_id"]!);
-        await world.CompletedAsync(new SessionKey(world.Owner.OrgId, Guid.Parse((string)room["id"]!), (string)annPeer["session_id"]!));
+        await LeaveLastAsync(world, room, annPeer);
         var afterSession = await CountsAsync(world, room);
         await world.Client.JoinAsync(members[2], room).JoinedAsync();
 
@@ -144,8 +140,7 @@ public class ParticipantPresenceTests(AzuriteFixture azurite)
         var members = await world.App.MembersAsync(world.Owner, 2);
         var ann = await world.Client.JoinAsync(members[0], room).JoinedAsync();
         var first = await world.JoinAsync((string)ann["rtkAuthToken"]!);
-        await world.LeaveAsync((string)first["peer_id"]!);
-        await world.CompletedAsync(new SessionKey(world.Owner.OrgId, Guid.Parse((string)room["id"]!), (string)first["session_id"]!));
+        await LeaveLastAsync(world, room, first);
         var afterSession = await CountsAsync(world, room);
         // Bob's join through Castio sets the room's RTK meeting ACTIVE again.
         await world.Client.JoinAsync(members[1], room).JoinedAsync();
@@ -214,13 +209,11 @@ public class ParticipantPresenceTests(AzuriteFixture azurite)
         await JoinsAnsweredAsync(world, 3);
         var twoTabs = await ConnectionsAsync(world, room, ann);
 
-        await world.LeaveAsync((string)tab1["peer_id"]!);
-        await LeavesAnsweredAsync(world, 1);
+        await LeaveAnsweredAsync(world, tab1, 1);
         var afterFirstTab = await CountsAsync(world, room);
         var oneTab = await ConnectionsAsync(world, room, ann);
         var refused = await (await world.Client.JoinAsync(members[2], room)).ProblemAsync(HttpStatusCode.TooManyRequests);
-        await world.LeaveAsync((string)tab2["peer_id"]!);
-        await LeavesAnsweredAsync(world, 2);
+        await LeaveAnsweredAsync(world, tab2, 2);
 
         Assert.Equal(2, twoTabs);
         Assert.Equal(1, oneTab);
@@ -241,23 +234,23 @@ public class ParticipantPresenceTests(AzuriteFixture azurite)
         var (room, ann, bob, presence, (orgId, meetingId, rtkMeetingId)) = await TwoJoinedAsync(world, maxParticipants: 2);
         var annId = (string)ann["participantId"]!;
         var bobId = (string)bob["participantId"]!;
-        Task<bool> NotEnded() => Task.FromResult(false);
-        await presence.JoinedAsync(orgId, meetingId, rtkMeetingId, annId, "ann-old", null, NotEnded, Ct);
-        await presence.JoinedAsync(orgId, meetingId, rtkMeetingId, bobId, "bob-old", null, NotEnded, Ct);
+        var notEnded = Task.FromResult(false);
+        await presence.JoinedAsync(orgId, meetingId, rtkMeetingId, annId, "ann-old", null, notEnded, Ct);
+        await presence.JoinedAsync(orgId, meetingId, rtkMeetingId, bobId, "bob-old", null, notEnded, Ct);
 
         // Ann's new connection is reported before her old one's leave: she never stops holding her place.
-        var annNewTook = await presence.JoinedAsync(orgId, meetingId, rtkMeetingId, annId, "ann-new", null, NotEnded, Ct);
+        var annNewTook = await presence.JoinedAsync(orgId, meetingId, rtkMeetingId, annId, "ann-new", null, notEnded, Ct);
         var annOldReleased = await presence.LeftAsync(orgId, meetingId, rtkMeetingId, annId, "ann-old", Ct);
         var afterAnn = await CountsAsync(world, room);
         // Bob's old leave comes first: his place goes back, and his new connection takes it again, full room or not.
         var bobOldReleased = await presence.LeftAsync(orgId, meetingId, rtkMeetingId, bobId, "bob-old", Ct);
         var afterBobLeft = await CountsAsync(world, room);
         var cy = await world.Client.JoinAsync((await world.App.MembersAsync(world.Owner, 1))[0], room).JoinedAsync();
-        var bobNewTook = await presence.JoinedAsync(orgId, meetingId, rtkMeetingId, bobId, "bob-new", null, NotEnded, Ct);
+        var bobNewTook = await presence.JoinedAsync(orgId, meetingId, rtkMeetingId, bobId, "bob-new", null, notEnded, Ct);
         var afterBobBack = await CountsAsync(world, room);
         // A join delivered after its own leave, and a repeat of one, change nothing.
-        var lateOldJoin = await presence.JoinedAsync(orgId, meetingId, rtkMeetingId, bobId, "bob-old", null, NotEnded, Ct);
-        var repeat = await presence.JoinedAsync(orgId, meetingId, rtkMeetingId, bobId, "bob-new", null, NotEnded, Ct);
+        var lateOldJoin = await presence.JoinedAsync(orgId, meetingId, rtkMeetingId, bobId, "bob-old", null, notEnded, Ct);
+        var repeat = await presence.JoinedAsync(orgId, meetingId, rtkMeetingId, bobId, "bob-new", null, notEnded, Ct);
 
         Assert.False(annNewTook);
         Assert.False(annOldReleased);
@@ -284,8 +277,8 @@ public class ParticipantPresenceTests(AzuriteFixture azurite)
         await presence.LeftAsync(orgId, meetingId, rtkMeetingId, (string)bob["participantId"]!, "bob-1", Ct);
 
         var took = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() =>
-            presence.JoinedAsync(orgId, meetingId, rtkMeetingId, (string)ann["participantId"]!, "ann-2", null, () => Task.FromResult(false), Ct), Ct)));
-        var ended = await presence.JoinedAsync(orgId, meetingId, rtkMeetingId, (string)bob["participantId"]!, "bob-2", null, () => Task.FromResult(true), Ct);
+            presence.JoinedAsync(orgId, meetingId, rtkMeetingId, (string)ann["participantId"]!, "ann-2", null, Task.FromResult(false), Ct), Ct)));
+        var ended = await presence.JoinedAsync(orgId, meetingId, rtkMeetingId, (string)bob["participantId"]!, "bob-2", null, Task.FromResult(true), Ct);
 
         Assert.Equal(1, took.Count(t => t));
         Assert.False(ended);
@@ -303,14 +296,14 @@ public class ParticipantPresenceTests(AzuriteFixture azurite)
         static int IndexReads(StorageRequestLog log) => log.Requests.Count(r => r.StartsWith("GET ", StringComparison.Ordinal) && r.Contains("|p|", StringComparison.Ordinal));
 
         log.Reset();
-        await presence.JoinedAsync(orgId, meetingId, rtkMeetingId, annId, "ann-1", null, () => Task.FromResult(false), Ct);
+        await presence.JoinedAsync(orgId, meetingId, rtkMeetingId, annId, "ann-1", null, Task.FromResult(false), Ct);
         var joinedIndexReads = IndexReads(log);
         log.Reset();
         var released = await presence.LeftAsync(orgId, meetingId, rtkMeetingId, annId, "ann-1", Ct);
         var leftIndexReads = IndexReads(log);
         var leftRowReads = log.Requests.Count(r => r.StartsWith("GET ", StringComparison.Ordinal) && r.Contains("|u|", StringComparison.Ordinal));
         log.Reset();
-        await presence.JoinedAsync(orgId, meetingId, rtkMeetingId, stranger, "s-1", null, () => Task.FromResult(false), Ct);
+        await presence.JoinedAsync(orgId, meetingId, rtkMeetingId, stranger, "s-1", null, Task.FromResult(false), Ct);
         var strangerJoined = log.Count;
         log.Reset();
         await presence.LeftAsync(orgId, meetingId, rtkMeetingId, stranger, "s-1", Ct);
@@ -361,7 +354,7 @@ public class ParticipantPresenceTests(AzuriteFixture azurite)
                 {
                     _ = f.Left
                         ? await presence.LeftAsync(orgId, meetingId, rtkMeetingId, f.Participant, f.Peer, ct)
-                        : await presence.JoinedAsync(orgId, meetingId, rtkMeetingId, f.Participant, f.Peer, null, () => Task.FromResult(false), ct);
+                        : await presence.JoinedAsync(orgId, meetingId, rtkMeetingId, f.Participant, f.Peer, null, Task.FromResult(false), ct);
                     return;
                 }
                 catch (InvalidOperationException) when (attempt < 5)
@@ -389,8 +382,7 @@ public class ParticipantPresenceTests(AzuriteFixture azurite)
         var old = await world.JoinAsync((string)(await world.Client.JoinAsync(members[1], room).JoinedAsync())["rtkAuthToken"]!);
         // Bob refreshes: his rejoin finds his place held, then his old connection's leave gives it back...
         var again = await world.Client.JoinAsync(members[1], room).JoinedAsync();
-        await world.LeaveAsync((string)old["peer_id"]!);
-        await LeavesAnsweredAsync(world, 1);
+        await LeaveAnsweredAsync(world, old, 1);
         var afterLeave = await CountsAsync(world, room);
         // ...and his new connection's join takes it again.
         await world.JoinAsync((string)again["rtkAuthToken"]!);
@@ -451,6 +443,20 @@ public class ParticipantPresenceTests(AzuriteFixture azurite)
         (await world.App.Services.GetRequiredService<ParticipantStore>().GetByUserAsync(world.Owner.OrgId, Guid.Parse((string)room["id"]!), member.UserId, Ct))!;
 
     private static Task LeavesAnsweredAsync(PostMeetingWorld world, int count) => AnsweredAsync(world, WebhookFacts.ParticipantLeft, count);
+
+    /// <summary>The peer leaves; waits until Castio has answered the <paramref name="nth"/> leave delivery of the test.</summary>
+    private static async Task LeaveAnsweredAsync(PostMeetingWorld world, JsonObject peer, int nth)
+    {
+        await world.LeaveAsync((string)peer["peer_id"]!);
+        await LeavesAnsweredAsync(world, nth);
+    }
+
+    /// <summary>The session's last peer leaves; waits until the session's post-meeting work (which gives places back) completed.</summary>
+    private static async Task LeaveLastAsync(PostMeetingWorld world, JsonObject room, JsonObject peer)
+    {
+        await world.LeaveAsync((string)peer["peer_id"]!);
+        await world.CompletedAsync(new SessionKey(world.Owner.OrgId, Guid.Parse((string)room["id"]!), (string)peer["session_id"]!));
+    }
 
     private static Task JoinsAnsweredAsync(PostMeetingWorld world, int count) => AnsweredAsync(world, WebhookFacts.ParticipantJoined, count);
 
