@@ -17,7 +17,7 @@ start_azurite() {
   if [ ! -f "$root/node_modules/azurite/dist/src/azurite.js" ]; then (cd "$root" && npm ci --no-audit --no-fund >/dev/null); fi
   local bp qp tp key
   bp=$(free_port); qp=$(free_port); tp=$(free_port)
-  node "$root/node_modules/azurite/dist/src/azurite.js" --silent --inMemoryPersistence --skipApiVersionCheck --loose \
+  node "$root/node_modules/azurite/dist/src/azurite.js" --silent --disableTelemetry --inMemoryPersistence --skipApiVersionCheck --loose \
     --blobPort "$bp" --queuePort "$qp" --tablePort "$tp" >"$work/azurite.log" 2>&1 &
   pids+=($!)
   key='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='

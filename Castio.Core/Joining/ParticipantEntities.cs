@@ -76,6 +76,9 @@ public sealed class ParticipantEntity : ITableEntity
     public Participant ToParticipant() => new(
         ParticipantId, MeetingId, UserId, IsGuest, DisplayName, Role, PresetName, RtkMeetingId, RtkParticipantId, FirstJoinedAt, LastJoinedAt, RemovedAt);
 
+    /// <summary>A separate copy (every property is a value or an immutable string).</summary>
+    public ParticipantEntity Copy() => (ParticipantEntity)MemberwiseClone();
+
     /// <summary>What binds a sealed token to this row.</summary>
     public string TokenBinding() => $"{PartitionKey}|{ParticipantId:N}|{RtkParticipantId}";
 }

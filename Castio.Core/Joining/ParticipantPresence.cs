@@ -167,7 +167,7 @@ public sealed partial class ParticipantPresence(ParticipantStore store, Particip
             }
 
             return row;
-        }, decide, rtkMeetingId, cancellationToken);
+        }, decide, rtkMeetingId, cancellationToken, guess: store.Latest(orgId, meetingId, participantId));
     }
 
     // Peers whose custom participant id is no participant of the meeting (added to RTK by something else). Castio stores a
@@ -180,19 +180,37 @@ public sealed partial class ParticipantPresence(ParticipantStore store, Particip
     /// gives back the place changes the counters. A place is taken in the counters before the row says so (a crash in
     /// between leaves one place taken, never one person uncounted) and given back after the row (never twice).
     /// </summary>
+    /// <param name="guess">
+    /// The row as this process last saw it, tried before reading (a person's leave after their join through this
+    /// instance then costs no read): a write under a stale ETag fails and the row is read. A decision to change nothing
+    /// is only ever taken on a row just read.
+    /// </param>
     private async Task<bool> ChangeAsync(
-        Guid orgId, Func<Task<ParticipantEntity?>> read, Func<ParticipantEntity, Task<Change>> decide, string rtkMeetingId, CancellationToken cancellationToken)
+        Guid orgId, Func<Task<ParticipantEntity?>> read, Func<ParticipantEntity, Task<Change>> decide, string rtkMeetingId, CancellationToken cancellationToken,
+        ParticipantEntity? guess = null)
     {
         ParticipantEntity? row = null;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            row = await read();
+            var guessed = attempt == 0 ? guess : null;
+            row = guessed ?? await read();
             if (row is null)
             {
                 return false;
             }
 
             var change = await decide(row);
+            if (change == Change.None && guessed is not null)
+            {
+                row = await read();
+                if (row is null)
+                {
+                    return false;
+                }
+
+                change = await decide(row);
+            }
+
             if (change == Change.None)
             {
                 return false;

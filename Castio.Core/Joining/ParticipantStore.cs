@@ -57,8 +57,12 @@ public sealed class ParticipantStore
     public async Task<ParticipantEntity?> FindAsync(Guid orgId, Guid meetingId, Guid participantId, CancellationToken cancellationToken)
     {
         await _created.EnsureAsync(cancellationToken);
-        var key = (orgId, meetingId, participantId);
-        if (!_rows.TryGetValue(key, out var rowKey))
+        string rowKey;
+        if (_latest.TryGetValue((orgId, meetingId, participantId), out var known))
+        {
+            rowKey = known.RowKey;
+        }
+        else
         {
             var index = (await _participants.GetEntityIfExistsAsync<ParticipantIndexEntity>(
                 ParticipantKeys.Partition(orgId), ParticipantKeys.Index(meetingId, participantId), cancellationToken: cancellationToken)).ValueOrNull();
@@ -73,21 +77,28 @@ public sealed class ParticipantStore
         return await GetRowAsync(orgId, rowKey, cancellationToken);
     }
 
-    /// <summary>Remembers where the participant's row is (every row read or written here teaches it, e.g. a join's).</summary>
+    /// <summary>
+    /// A copy of the participant's row as this process last read or wrote it, with that version's ETag; null if it has
+    /// not seen it lately. It may be stale: only for a write under its ETag, which fails if anyone changed the row since.
+    /// </summary>
+    public ParticipantEntity? Latest(Guid orgId, Guid meetingId, Guid participantId) =>
+        _latest.TryGetValue((orgId, meetingId, participantId), out var row) ? row.Copy() : null;
+
+    /// <summary>Remembers the row as read or written (a copy: callers change theirs), which also tells where it is.</summary>
     private void Remember(Guid orgId, ParticipantEntity row)
     {
-        if (_rows.Count >= MaxCachedRows)
+        if (_latest.Count >= MaxCachedRows)
         {
-            _rows.Clear();
+            _latest.Clear();
         }
 
-        _rows[(orgId, row.MeetingId, row.ParticipantId)] = row.RowKey;
+        _latest[(orgId, row.MeetingId, row.ParticipantId)] = row.Copy();
     }
 
-    // Participant id → row key never changes once written (the index row is only ever added), so it is remembered: a
-    // participant's join and leave webhooks then read just their row.
-    private const int MaxCachedRows = 100_000;
-    private readonly ConcurrentDictionary<(Guid Org, Guid Meeting, Guid Participant), string> _rows = new();
+    // Participant id → the row's last version seen here. Its row key never changes once written (the index row is only
+    // ever added), so a participant's join and leave webhooks read just their row, or write it straight away.
+    private const int MaxCachedRows = 20_000;
+    private readonly ConcurrentDictionary<(Guid Org, Guid Meeting, Guid Participant), ParticipantEntity> _latest = new();
 
     /// <summary>Every participant a meeting has had, members and guests; or only those holding a place in <paramref name="countedIn"/>.</summary>
     public async Task<IReadOnlyList<ParticipantEntity>> ListAsync(Guid orgId, Guid meetingId, CancellationToken cancellationToken, string? countedIn = null)
@@ -145,6 +156,7 @@ public sealed class ParticipantStore
         try
         {
             participant.ETag = await _batcher.SubmitAsync(_participants, new TableTransactionAction(TableTransactionActionType.UpdateReplace, participant, participant.ETag), cancellationToken: cancellationToken);
+            Remember(participant.OrgId, participant);
             return true;
         }
         catch (RequestFailedException e) when (e.Status is 412 or 404)

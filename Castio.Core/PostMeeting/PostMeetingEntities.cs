@@ -85,8 +85,9 @@ public sealed class SessionEntity : ITableEntity
 }
 
 /// <summary>
-/// One peer (connection) of a session: partition = <c>{orgId:N}_{rtkSessionId}</c>, row = peer id. Joined and left
-/// facts write different properties (both carry <c>joinedAt</c>), so a left before its joined converges.
+/// One peer (connection) of a session: partition = org id (as the org's participant rows, which every peer fact
+/// writes too, so a burst of an org's peer facts is group-committed), row = <c>{rtkSessionId}_{peerId}</c>. Joined and
+/// left facts write different properties (both carry <c>joinedAt</c>), so a left before its joined converges.
 /// </summary>
 public sealed class PeerEntity : ITableEntity
 {
@@ -107,8 +108,8 @@ public sealed class PeerEntity : ITableEntity
     /// <summary>Filled by reconciliation from RTK's session participants, not from a webhook.</summary>
     public bool Reconciled { get; set; }
 
-    [IgnoreDataMember]
-    public string PeerId => RowKey;
+    public string RtkSessionId { get; set; } = "";
+    public string PeerId { get; set; } = "";
 }
 
 /// <summary>

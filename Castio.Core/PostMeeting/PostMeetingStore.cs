@@ -9,7 +9,7 @@ using Castio.Core.Storage;
 namespace Castio.Core.PostMeeting;
 
 /// <summary>
-/// The post-meeting record's tables (all partitioned by org, or by an org-scoped session):
+/// The post-meeting record's tables (partitioned by org, except the due index):
 /// <list type="bullet">
 /// <item><c>pmsessions</c> (<see cref="SessionEntity"/>), <c>pmpeers</c> (<see cref="PeerEntity"/>),
 /// <c>pmrecordings</c> (<see cref="RecordingEntity"/>), <c>pmartefacts</c> (<see cref="ArtefactEntity"/>),
@@ -67,7 +67,7 @@ public sealed class PostMeetingStore
 
     public static string SessionRow(Guid meetingId, string rtkSessionId) => $"{meetingId:N}_{rtkSessionId}";
 
-    public static string PeerPartition(Guid orgId, string rtkSessionId) => $"{orgId:N}_{rtkSessionId}";
+    public static string PeerRow(string rtkSessionId, string peerId) => $"{rtkSessionId}_{peerId}";
 
     public static string RecordingRow(Guid meetingId, string recordingId) => $"{meetingId:N}_{recordingId}";
 
@@ -126,12 +126,15 @@ public sealed class PostMeetingStore
     public async Task<IReadOnlyList<PeerEntity>> ListPeersAsync(SessionKey key, CancellationToken cancellationToken)
     {
         await EnsureCreatedAsync(cancellationToken);
-        var partition = PeerPartition(key.OrgId, key.RtkSessionId);
-        var peers = new List<PeerEntity>();
-        await foreach (var p in Peers.QueryAsync<PeerEntity>(e => e.PartitionKey == partition, cancellationToken: cancellationToken))
-            peers.Add(p);
-        return peers;
+        // The prefix could also match a session whose id extends this one's with "_": the row says whose it is.
+        var rows = await QueryPrefixAsync<PeerEntity>(Peers, Org(key.OrgId), key.RtkSessionId + "_", cancellationToken);
+        return [.. rows.Where(p => p.RtkSessionId == key.RtkSessionId)];
     }
+
+    /// <summary>Merges facts into a peer's row (group-committed with the org's other peer facts).</summary>
+    internal Task MergePeerAsync(Guid orgId, string rtkSessionId, string peerId, IEnumerable<KeyValuePair<string, object?>> values, CancellationToken cancellationToken) =>
+        MergeAsync(Peers, Org(orgId), PeerRow(rtkSessionId, peerId),
+            [new(nameof(PeerEntity.RtkSessionId), rtkSessionId), new(nameof(PeerEntity.PeerId), peerId), .. values], cancellationToken);
 
     /// <summary>The session with its participants and counts worked out from the peer facts.</summary>
     public async Task<SessionRecord?> GetSessionRecordAsync(SessionKey key, CancellationToken cancellationToken)
@@ -205,8 +208,10 @@ public sealed class PostMeetingStore
         return rows;
     }
 
-    /// <summary>Merges only the given properties into a row, creating it if absent (no ETag: disjoint facts commute).</summary>
-    /// <summary>Blind merges commute, so a burst of them to one partition (a session's peers, an org's sessions) is group-committed.</summary>
+    /// <summary>
+    /// Merges only the given properties into a row, creating it if absent (no ETag: disjoint facts commute). Blind merges
+    /// commute, so a burst of them to one partition (an org's peers, its sessions) is group-committed.
+    /// </summary>
     internal static async Task MergeAsync(TableClient table, string partition, string row, IEnumerable<KeyValuePair<string, object?>> values, CancellationToken cancellationToken)
     {
         var entity = new TableEntity(partition, row);

@@ -117,7 +117,7 @@ public sealed class SessionProjections(PostMeetingStore store, TimeProvider time
         ];
         if (peer.Left) values.Add(new(nameof(PeerEntity.LeftAt), peer.LeftAt));
         await Task.WhenAll(
-            PostMeetingStore.MergeAsync(store.Peers, PostMeetingStore.PeerPartition(meeting.OrgId, rtkSessionId), peer.PeerId, values, cancellationToken),
+            store.MergePeerAsync(meeting.OrgId, rtkSessionId, peer.PeerId, values, cancellationToken),
             place);
     }
 
@@ -143,7 +143,7 @@ public sealed class SessionProjections(PostMeetingStore store, TimeProvider time
                 if (values.Count > 0) values.Add(new(nameof(PeerEntity.Reconciled), true));
             }
             if (values.Count == 0) continue;
-            await PostMeetingStore.MergeAsync(store.Peers, PostMeetingStore.PeerPartition(key.OrgId, key.RtkSessionId), peer.PeerId, values, cancellationToken);
+            await store.MergePeerAsync(key.OrgId, key.RtkSessionId, peer.PeerId, values, cancellationToken);
             changed++;
         }
         return changed;

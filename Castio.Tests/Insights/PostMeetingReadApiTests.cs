@@ -76,7 +76,7 @@ public sealed class PostMeetingReadApiTests(AzuriteFixture azurite)
 
         // Reconciling again fills a peer Castio lost from RTK's session participants, and only for managers.
         var peers = world.Store.Peers;
-        var lost = await peers.QueryAsync<Azure.Data.Tables.TableEntity>(e => e.PartitionKey == Castio.Core.PostMeeting.PostMeetingStore.PeerPartition(host.OrgId, rtkSessionId), cancellationToken: Ct).FirstAsync(Ct);
+        var lost = await peers.QueryAsync<Azure.Data.Tables.TableEntity>(e => e.PartitionKey == Castio.Core.PostMeeting.PostMeetingStore.Org(host.OrgId) && e.GetString("RtkSessionId") == rtkSessionId, cancellationToken: Ct).FirstAsync(Ct);
         await peers.DeleteEntityAsync(lost.PartitionKey, lost.RowKey, cancellationToken: Ct);
         var reconcile = await client.SendAsync(HttpMethod.Post, $"/api/meetings/{meetingId}/sessions/{rtkSessionId}/reconcile", token: host.AccessToken);
         Assert.Equal(HttpStatusCode.OK, reconcile.StatusCode);

@@ -286,35 +286,57 @@ public class ParticipantPresenceTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task APeersFactsReadOnlyTheParticipantsRowAndAStrangersPeerCostsNothingAfterItsFirst()
+    public async Task APeersFactsAfterAJoinThroughThisInstanceReadNothingAndAStrangersPeerCostsNothingAfterItsFirst()
     {
         var log = new StorageRequestLog();
         await using var world = await PostMeetingWorld.StartAsync(azurite, configure: app => app.WithStorageRequestLog(log, azurite.ConnectionString));
         var (_, ann, _, presence, (orgId, meetingId, rtkMeetingId)) = await TwoJoinedAsync(world);
         var annId = (string)ann["participantId"]!;
         var stranger = Guid.NewGuid().ToString("D");
-        static int IndexReads(StorageRequestLog log) => log.Requests.Count(r => r.StartsWith("GET ", StringComparison.Ordinal) && r.Contains("|p|", StringComparison.Ordinal));
+        static int Reads(StorageRequestLog log) => log.Requests.Count(r => r.StartsWith("GET ", StringComparison.Ordinal) && r.Contains("participants", StringComparison.Ordinal));
+        static int Writes(StorageRequestLog log) => log.Requests.Count(r => !r.StartsWith("GET ", StringComparison.Ordinal) && r.Contains("participants", StringComparison.Ordinal));
 
         log.Reset();
         await presence.JoinedAsync(orgId, meetingId, rtkMeetingId, annId, "ann-1", null, Task.FromResult(false), Ct);
-        var joinedIndexReads = IndexReads(log);
+        var (joinedReads, joinedWrites) = (Reads(log), Writes(log));
         log.Reset();
         var released = await presence.LeftAsync(orgId, meetingId, rtkMeetingId, annId, "ann-1", Ct);
-        var leftIndexReads = IndexReads(log);
-        var leftRowReads = log.Requests.Count(r => r.StartsWith("GET ", StringComparison.Ordinal) && r.Contains("|u|", StringComparison.Ordinal));
+        var (leftReads, leftWrites) = (Reads(log), Writes(log));
         log.Reset();
         await presence.JoinedAsync(orgId, meetingId, rtkMeetingId, stranger, "s-1", null, Task.FromResult(false), Ct);
         var strangerJoined = log.Count;
         log.Reset();
         await presence.LeftAsync(orgId, meetingId, rtkMeetingId, stranger, "s-1", Ct);
 
-        // The join through this process taught the store where the row is: no index read at all.
-        Assert.Equal(0, joinedIndexReads);
+        // The join through this process left the row's latest version here: each fact is one write under its ETag.
+        Assert.Equal((0, 1), (joinedReads, joinedWrites));
         Assert.True(released);
-        Assert.Equal(0, leftIndexReads);
-        Assert.Equal(1, leftRowReads);
+        Assert.Equal(0, leftReads);
+        Assert.True(leftWrites >= 1); // the row, and the counter's release
         Assert.Equal(1, strangerJoined);
         Assert.Empty(log.Requests);
+    }
+
+    [Fact]
+    public async Task APeersFactDecidedOnAStaleRowIsDecidedAgainOnTheStoredOne()
+    {
+        await using var world = await PostMeetingWorld.StartAsync(azurite);
+        var (room, ann, _, presence, (orgId, meetingId, rtkMeetingId)) = await TwoJoinedAsync(world);
+        var annId = Guid.Parse((string)ann["participantId"]!);
+        await presence.JoinedAsync(orgId, meetingId, rtkMeetingId, annId.ToString("D"), "ann-1", null, Task.FromResult(false), Ct);
+        // Another instance (its own store) applies Ann's second tab, so this instance's latest row lacks it.
+        var tables = new Azure.Data.Tables.TableServiceClient(azurite.ConnectionString);
+        var elsewhere = new ParticipantStore(tables, new Castio.Core.Retention.ExpiryStore(tables, world.App.NamePrefix), world.App.NamePrefix);
+        var row = (await elsewhere.FindAsync(orgId, meetingId, annId, Ct))!;
+        row.OpenPeers += " ann-2";
+        Assert.True(await elsewhere.SaveAsync(row, Ct));
+
+        // Deciding on the stale row would give Ann's place back (ann-1 was its only open peer); the stored row keeps it.
+        var released = await presence.LeftAsync(orgId, meetingId, rtkMeetingId, annId.ToString("D"), "ann-1", Ct);
+
+        Assert.False(released);
+        Assert.Equal((2, 0), await CountsAsync(world, room));
+        Assert.Equal(1, await ConnectionsAsync(world, room, ann));
     }
 
     [Fact]
