@@ -155,11 +155,19 @@ public sealed class SessionProjections(PostMeetingStore store, TimeProvider time
         await store.EnsureCreatedAsync(cancellationToken);
         var partition = PostMeetingStore.Org(meeting.OrgId);
         var row = PostMeetingStore.RecordingRow(meeting.MeetingId, fact.RecordingId);
+        _recordings.TryRemove(partition + "|" + row, out var guess);
         for (var attempt = 0; ; attempt++)
         {
-            var current = (await store.Recordings.GetEntityIfExistsAsync<RecordingEntity>(partition, row, cancellationToken: cancellationToken)).ValueOrNull();
+            var guessed = guess is not null;
+            var current = guess ?? (await store.Recordings.GetEntityIfExistsAsync<RecordingEntity>(partition, row, cancellationToken: cancellationToken)).ValueOrNull();
+            guess = null;
             var merged = Merge(current, fact);
-            if (current is not null && !Changed(current, merged)) return current;
+            if (current is not null && !Changed(current, merged))
+            {
+                if (guessed) continue; // a fact that changes nothing is only decided so on the row just read
+                return current;
+            }
+
             var entity = new TableEntity(partition, row)
             {
                 [nameof(RecordingEntity.RecordingId)] = fact.RecordingId,
@@ -176,15 +184,23 @@ public sealed class SessionProjections(PostMeetingStore store, TimeProvider time
             };
             try
             {
+                Response written;
                 if (current is null)
                 {
                     entity[nameof(RecordingEntity.CopyState)] = CopyStates.Pending;
-                    await store.Recordings.AddEntityAsync(entity, cancellationToken);
+                    written = await store.Recordings.AddEntityAsync(entity, cancellationToken);
                 }
                 else
                 {
                     // Merge: the copy's own properties stay as the copier wrote them.
-                    await store.Recordings.UpdateEntityAsync(entity, current.ETag, TableUpdateMode.Merge, cancellationToken);
+                    written = await store.Recordings.UpdateEntityAsync(entity, current.ETag, TableUpdateMode.Merge, cancellationToken);
+                }
+
+                if (written.Headers.ETag is { } etag)
+                {
+                    merged.ETag = etag;
+                    if (_recordings.Count >= MaxSeen) _recordings.Clear();
+                    _recordings[partition + "|" + row] = merged;
                 }
                 return merged;
             }
@@ -193,6 +209,10 @@ public sealed class SessionProjections(PostMeetingStore store, TimeProvider time
             }
         }
     }
+
+    // Each recording row as this process last wrote it (the properties facts merge, with its ETag), tried before reading:
+    // a recording's statuses arrive one after another. A write under a stale ETag fails, and the row is read.
+    private readonly ConcurrentDictionary<string, RecordingEntity> _recordings = new(StringComparer.Ordinal);
 
     private static RecordingEntity Merge(RecordingEntity? current, RecordingFact f)
     {

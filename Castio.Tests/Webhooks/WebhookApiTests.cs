@@ -152,6 +152,43 @@ public class WebhookApiTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task ARecordingsNextStatusIsWrittenWithoutARereadUnlessTheRowChangedSinceAndTheCopysPropertiesStay()
+    {
+        var log = new StorageRequestLog();
+        await using var world = await PostMeetingWorld.StartAsync(azurite, Options(), configure: app => app.WithStorageRequestLog(log, azurite.ConnectionString));
+        var (meetingId, rtkMeetingId) = await world.StartMeetingAsync();
+        var recordings = world.App.NamePrefix + PostMeetingStore.RecordingsTable;
+        async Task<string?> StatusAsync(string status, string uuid)
+        {
+            var body = Encoding.UTF8.GetBytes(new JsonObject
+            {
+                ["event"] = "recording.statusUpdate",
+                ["meeting"] = new JsonObject { ["id"] = rtkMeetingId, ["sessionId"] = "s-1" },
+                ["recording"] = new JsonObject { ["id"] = "rec-1", ["status"] = status, ["meetingId"] = rtkMeetingId, ["roomUUID"] = "s-1" },
+            }.ToJsonString());
+            return (string?)(await (await PostAsync(world.Client, body, uuid, Sign(body))).JsonAsync())["status"];
+        }
+        int Reads() => log.Requests.Count(r => r.StartsWith("GET ", StringComparison.Ordinal) && r.Contains(recordings, StringComparison.Ordinal));
+
+        Assert.Equal(WebhookDeliveryStatus.Processed, await StatusAsync("RECORDING", "u-1"));
+        log.Reset();
+        Assert.Equal(WebhookDeliveryStatus.Processed, await StatusAsync("UPLOADING", "u-2"));
+        var nextReads = Reads();
+        // The copier (another writer) changes the row: the next status finds its ETag stale and reads the row.
+        var table = world.Store.Recordings;
+        var row = (await table.GetEntityAsync<RecordingEntity>(PostMeetingStore.Org(world.Owner.OrgId), PostMeetingStore.RecordingRow(meetingId, "rec-1"), cancellationToken: Ct)).Value;
+        await table.UpdateEntityAsync(new Azure.Data.Tables.TableEntity(row.PartitionKey, row.RowKey) { [nameof(RecordingEntity.BlobName)] = "copied.mp4" }, row.ETag, Azure.Data.Tables.TableUpdateMode.Merge, Ct);
+        log.Reset();
+        Assert.Equal(WebhookDeliveryStatus.Processed, await StatusAsync("UPLOADED", "u-3"));
+        var staleReads = Reads();
+
+        Assert.Equal(0, nextReads);
+        Assert.Equal(1, staleReads);
+        var stored = (await table.GetEntityAsync<RecordingEntity>(row.PartitionKey, row.RowKey, cancellationToken: Ct)).Value;
+        Assert.Equal(("UPLOADED", "copied.mp4"), (stored.Status, stored.BlobName));
+    }
+
+    [Fact]
     public async Task DuplicatedAndReorderedDeliveriesFromRtkGiveOneCorrectRecord()
     {
         var options = Options();
