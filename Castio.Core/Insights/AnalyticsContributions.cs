@@ -20,7 +20,7 @@ public static class AnalyticsContributions
         var low = "c_" + from.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
         var high = "c_" + to.AddDays(1).ToString("yyyyMMdd", CultureInfo.InvariantCulture);
         var rows = new List<ContributionRow>();
-        await foreach (var e in store.Analytics.QueryAsync<TableEntity>(e => e.PartitionKey == org && e.RowKey.CompareTo(low) >= 0 && e.RowKey.CompareTo(high) < 0, cancellationToken: cancellationToken))
+        await foreach (var e in store.Analytics.QueryAsync<TableEntity>(PostMeetingStore.RangeFilter(org, low, high), cancellationToken: cancellationToken))
         {
             var row = new AnalyticsEntity
             {

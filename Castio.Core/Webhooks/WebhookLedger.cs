@@ -212,11 +212,14 @@ public sealed class WebhookLedger
     {
         await EnsureCreatedAsync(cancellationToken);
         var at = TimeOf(deliveryId);
-        // Rows are keyed by the receipt clock; the id's clock is the same instant to the millisecond, so look in a narrow range.
+        // Rows are keyed by the receipt clock; the id's clock is the same instant to the millisecond, so the row lies in
+        // that millisecond's range of row keys (not a scan of the day's partition).
         var partition = PartitionFor(orgId, at);
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {partition} and RowKey ge {RowFor(deliveryId, at.AddTicks(TimeSpan.TicksPerMillisecond - 1))} and RowKey le {RowFor(deliveryId, at)}");
         var suffix = "_" + deliveryId.ToString("N");
-        await foreach (var row in _deliveries.QueryAsync<WebhookDeliveryEntity>(e => e.PartitionKey == partition && e.Id == deliveryId, cancellationToken: cancellationToken))
-            return row.RowKey.EndsWith(suffix, StringComparison.Ordinal) ? row : null;
+        await foreach (var row in _deliveries.QueryAsync<WebhookDeliveryEntity>(filter, cancellationToken: cancellationToken))
+            if (row.RowKey.EndsWith(suffix, StringComparison.Ordinal)) return row;
         return null;
     }
 
